@@ -1,0 +1,134 @@
+"""The benchmark table: printed, judged against the targets and written to docs/benchmarks.md."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.measure import Measurement
+from bench.run import (MAX_INGEST_BYTES, MAX_INGEST_SECONDS, MAX_NOOP_SECONDS, MIN_SPEEDUP, Config, Results)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def size(value: float) -> str:
+    return f"{value / 1024**3:.2f} GiB" if value >= 1024**3 else f"{value / 1024**2:.0f} MiB"
+
+
+def fmt(m: Measurement, value: float) -> str:
+    return size(value) if m.unit == "bytes" else seconds(value)
+
+
+def verdicts(res: Results) -> list[tuple[str, bool, str]]:
+    """(target, passed, measured) for each target whose measurement ran."""
+    out = []
+    ms = res.measurements
+    if "build" in ms and "naive" in ms:
+        ratio = ms["naive"].median / ms["build"].median
+        out.append((f"full build at least {MIN_SPEEDUP:g}x faster than the naive loop", ratio >= MIN_SPEEDUP,
+                    f"{ratio:.1f}x ({seconds(ms['build'].median)} vs {seconds(ms['naive'].median)})"))
+    if "noop" in ms:
+        out.append((f"no-op rebuild under {MAX_NOOP_SECONDS:g} s", ms["noop"].median < MAX_NOOP_SECONDS, seconds(ms["noop"].median)))
+    if "ingest" in ms:
+        rows = res.facts.get("ingest_rows", 0)
+        out.append((f"{rows:,} rows ingested in under {MAX_INGEST_SECONDS:g} s", ms["ingest"].median < MAX_INGEST_SECONDS,
+                    seconds(ms["ingest"].median)))
+        out.append((f"ingest peak memory under {size(MAX_INGEST_BYTES)}", ms["ingest_rss"].median < MAX_INGEST_BYTES,
+                    size(ms["ingest_rss"].median)))
+    return out
+
+
+def rows(res: Results, cfg: Config) -> list[list[str]]:
+    """The result table: what, median, min, max, CPU (median user+sys), runs."""
+    f = res.facts
+    labels = {
+        "build": f"full build — `reportlib build --all --force`, {f.get('reports', '?')} reports, HTML + PDF, "
+                 f"{f.get('workers', '?')} workers",
+        "naive": f"naive loop — `papermill`, `jupyter nbconvert --to reporthtml`, `--to reportpdf` per report, "
+                 f"in sequence",
+        "noop": "no-op rebuild — `reportlib build --all`, nothing changed",
+        "ingest": f"ingest — `reportlib ingest`, {f.get('ingest_rows', 0):,} rows in {f.get('ingest_files', 0):,} CSV files "
+                  f"({f.get('ingest_mb', 0):.0f} MB)",
+        "ingest_rss": "ingest — peak memory (max RSS of the process)",
+    }
+    table = []
+    for key in ("build", "naive", "noop", "ingest", "ingest_rss"):
+        m = res.measurements.get(key)
+        if not m:
+            continue
+        cpu = seconds(sorted(m.cpu_seconds)[len(m.cpu_seconds) // 2]) if m.cpu_seconds else "—"
+        table.append([labels[key], fmt(m, m.median), fmt(m, m.low), fmt(m, m.high), cpu, str(len(m.values))])
+    if "build" in res.measurements and "naive" in res.measurements:
+        b, n = res.measurements["build"], res.measurements["naive"]
+        table.append(["speed-up — naive loop ÷ full build", f"{n.median / b.median:.1f}x",
+                      f"{n.low / b.high:.1f}x", f"{n.high / b.low:.1f}x", "—", str(len(b.values))])
+    return table
+
+
+def markdown_table(header: list[str], body: list[list[str]], align: str) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":---" if a == "l" else "---:" for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return lines
+
+
+def render(res: Results, cfg: Config, machine: dict) -> str:
+    """docs/benchmarks.md: same sections and order on every run."""
+    f = res.facts
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python -m bench`); do not edit by hand — run it again.",
+        f"Each measurement ran {cfg.runs} time(s) in one run of the benchmark; the table gives the median, min and max "
+        "wall-clock time (and the median CPU time, user + system, of the process and its children).",
+        "",
+        "## Results",
+        "",
+        *markdown_table(["measurement", "median", "min", "max", "CPU", "runs"], rows(res, cfg), "lrrrrr"),
+        "",
+        "## Targets",
+        "",
+        *markdown_table(["target", "measured", "result"],
+                        [[t, m, "PASS" if ok else "FAIL"] for t, ok, m in verdicts(res)], "lll"),
+        "",
+        "## Checks",
+        "",
+        *[f"- {'ok' if ok else 'FAILED'}: {name}" + (f" ({detail})" if detail else "") for name, ok, detail in res.checks],
+        *[f"- note: {text}" for text in res.notes],
+        "",
+        "## Machine",
+        "",
+        *markdown_table(["", ""], [
+            ["date", machine["date"]],
+            ["CPU cores", str(machine["cores"])],
+            ["memory", size(machine["memory_bytes"])],
+            ["CPU", machine["cpu"]],
+            ["OS", machine["os"]],
+            ["Python", machine["python"]],
+            ["packages", ", ".join(f"{k} {v}" for k, v in machine["packages"].items())],
+            ["commit", machine["commit"] or "—"],
+        ], "ll"),
+        "",
+        "## What is measured",
+        "",
+        "- **full build**: `reportlib build --all --force --out TMP` — ingest check, then every report of every quarter "
+        "with data (quarter report and one per pillar), executed by papermill in a fresh kernel each, converted to HTML "
+        "and to PDF, published with manifests and index.",
+        "- **naive loop**: the same reports from the same notebooks, parameters and processed data, one after another, "
+        "with the command-line tools a user would otherwise type: `papermill NB OUT.ipynb -p year … -p quarter … "
+        "[-p pillar …]`, then `jupyter nbconvert --to reporthtml OUT.ipynb` and `jupyter nbconvert --to reportpdf "
+        "OUT.ipynb`. The check above compares its HTML and PDF bytes with the full build's.",
+        "- **no-op rebuild**: `reportlib build --all` again on the same output folder with nothing changed.",
+        f"- **ingest**: `reportlib ingest --raw TMP --out TMP` on a generated set (`bench/ingest_data.py`, fixed seed) of "
+        f"{f.get('ingest_rows', cfg.rows):,} data rows for the plan's KPIs: many reporting units, one file per unit and "
+        "quarter plus corrected resubmissions that supersede earlier rows, five file layouts (UTF-8 with BOM, GBK with "
+        "title and footer rows, English headers and KPIs by name, increments only with full-width digits, "
+        "semicolon-separated with 万平方米) and about 2 % messy cells, each rejected for a known reason. Peak memory is "
+        "the ingest process's maximum resident set size (`os.wait4`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,189 @@
+"""The benchmark run: full build vs the naive loop, the no-op rebuild, ingest at scale."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import ingest_data, naive
+from bench.measure import Measurement, run
+
+# Targets (checked in the output as PASS/FAIL, never as timed assertions in tests).
+MIN_SPEEDUP = 4.0
+MAX_NOOP_SECONDS = 2.0
+INGEST_ROWS = 1_000_000
+MAX_INGEST_SECONDS = 30.0
+MAX_INGEST_BYTES = 2 * 1024**3
+PARTS = ("build", "noop", "ingest")
+OTHER_LOAD_LIMIT = 0.10  # above this, timings are disturbed by something else on the machine
+
+
+@dataclass
+class Config:
+    project: Path
+    runs: int
+    parts: tuple[str, ...]
+    rows: int = INGEST_ROWS
+    keep: bool = False
+    workdir: Path | None = None
+
+    @property
+    def bin_dir(self) -> Path:
+        return Path(sys.executable).parent
+
+    @property
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.project), env.get("PYTHONPATH", "")) if p)
+        return env
+
+
+@dataclass
+class Results:
+    measurements: dict[str, Measurement] = field(default_factory=dict)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, ok, detail)
+    facts: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def measurement(self, key: str, label: str, unit: str = "s") -> Measurement:
+        return self.measurements.setdefault(key, Measurement(key, label, unit))
+
+    def check(self, name: str, ok: bool, detail: str = "") -> None:
+        self.checks.append((name, ok, detail))
+        print(f"  check {'ok  ' if ok else 'FAILED'} {name}{': ' + detail if detail else ''}", flush=True)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"  note  {text}", flush=True)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --------------------------------------------------------------------------- full build and naive loop
+
+
+def _build_cmd(cfg: Config, out: Path, log: Path, *, force: bool) -> list[str]:
+    cmd = [str(cfg.bin_dir / "reportlib"), "build", "--all", "--out", str(out), "--log-file", str(log)]
+    return cmd + (["--force"] if force else [])
+
+
+def _files(folder: Path, suffixes=(".html", ".pdf")) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.suffix in suffixes and p.name != "index.html"}
+
+
+def measure_build(cfg: Config, work: Path, res: Results) -> None:
+    jobs = naive.build_jobs(cfg.bin_dir / "python", cfg.project, cfg.env)
+    res.facts["reports"] = len(jobs)
+    res.facts["workers"] = os.cpu_count() or 1
+    say(f"full build vs naive loop: {len(jobs)} reports (HTML + PDF), {cfg.runs} run(s) each, interleaved")
+    build_m = res.measurement("build", "full build")
+    naive_m = res.measurement("naive", "naive loop")
+    out = work / "build"
+    for index in range(cfg.runs):
+        log = work / "logs" / f"build-{index + 1}.log"
+        sample = run(_build_cmd(cfg, out, log, force=True), cwd=cfg.project, env=cfg.env, log=work / "logs" / "build.out")
+        build_m.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+        say(f"  build run {index + 1}: {sample.seconds:.1f} s (CPU {sample.cpu_seconds:.1f} s)")
+        naive_out = work / f"naive-{index + 1}"
+        started = time.perf_counter()
+        samples = naive.run_loop(jobs, naive_out, cfg.bin_dir, cfg.project, cfg.env, work / "logs" / "naive.out")
+        seconds = time.perf_counter() - started
+        naive_m.add(seconds, sum(s.cpu_seconds for s in samples), other_cpu=sum(s.other_cpu_seconds for s in samples),
+                    wall=seconds)
+        say(f"  naive run {index + 1}: {seconds:.1f} s ({len(samples)} commands)")
+        if index < cfg.runs - 1:
+            shutil.rmtree(naive_out)
+    built = _files(out)
+    res.facts["build_files"] = len(built)
+    res.check("full build wrote every report", len(built) == 2 * len(jobs), f"{len(built)} HTML/PDF files")
+    plain = _files(work / f"naive-{cfg.runs}")
+    same = sum(1 for name, data in plain.items() if built.get(name) == data)
+    res.facts["naive_identical"] = f"{same}/{len(plain)}"
+    res.check("naive loop gives the same HTML and PDF bytes", same == len(plain) == len(built), f"{same}/{len(plain)} identical")
+
+
+def measure_noop(cfg: Config, work: Path, res: Results) -> None:
+    out = work / "build"
+    if not (out / "index.html").exists():
+        say("no-op rebuild: building once first (not timed)")
+        run(_build_cmd(cfg, out, work / "logs" / "prepare.log", force=True), cwd=cfg.project, env=cfg.env,
+            log=work / "logs" / "build.out")
+    say(f"no-op rebuild: `reportlib build --all` with nothing changed, {cfg.runs} run(s)")
+    noop_m = res.measurement("noop", "no-op rebuild")
+    before = _files(out, (".html", ".pdf", ".ipynb"))
+    for index in range(cfg.runs):
+        log = work / "logs" / f"noop-{index + 1}.log"
+        sample = run(_build_cmd(cfg, out, log, force=False), cwd=cfg.project, env=cfg.env, log=work / "logs" / "build.out")
+        noop_m.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+        rendered = [line for line in log.read_text(encoding="utf-8").splitlines() if " done: " in line]
+        say(f"  no-op run {index + 1}: {sample.seconds:.2f} s — {rendered[-1].split(' done: ')[-1] if rendered else '?'}")
+        res.check(f"no-op run {index + 1} rendered nothing", bool(rendered) and " 0 rendered" in rendered[-1])
+    res.check("no-op left every report untouched", _files(out, (".html", ".pdf", ".ipynb")) == before)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def measure_ingest(cfg: Config, work: Path, res: Results) -> None:
+    raw = work / "ingest" / "raw"
+    say(f"ingest: generating {cfg.rows:,} rows of CSV submissions")
+    started = time.perf_counter()
+    expected = ingest_data.generate(raw, cfg.rows)
+    size = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
+    res.facts.update(ingest_rows=expected.rows_read, ingest_files=expected.files, ingest_mb=size / 1024**2,
+                     ingest_generate_s=time.perf_counter() - started, ingest_expected=expected.as_dict())
+    say(f"  {expected.files:,} files, {size / 1024**2:.0f} MB, generated in {res.facts['ingest_generate_s']:.1f} s")
+    wall = res.measurement("ingest", "ingest")
+    memory = res.measurement("ingest_rss", "ingest peak memory", "bytes")
+    out = work / "ingest" / "out"
+    for index in range(cfg.runs):
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [str(cfg.bin_dir / "reportlib"), "ingest", "--raw", str(raw), "--out", str(out)]
+        sample = run(cmd, cwd=cfg.project, env=cfg.env, log=work / "logs" / f"ingest-{index + 1}.log")
+        wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+        memory.add(sample.max_rss_bytes)
+        say(f"  ingest run {index + 1}: {sample.seconds:.1f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
+        summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
+        got = {key: summary[key] for key in expected.as_dict()}
+        identity = summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["rejected"]
+        res.check(f"ingest run {index + 1}: rows_read == accepted + superseded + rejected", identity,
+                  f"{summary['rows_read']:,} = {summary['accepted']:,} + {summary['superseded']:,} + {summary['rejected']:,}")
+        res.check(f"ingest run {index + 1}: counts and reject reasons as generated", got == expected.as_dict(),
+                  "" if got == expected.as_dict() else f"expected {expected.as_dict()}, got {got}")
+        res.facts["ingest_summary"] = got
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def execute(cfg: Config) -> Results:
+    work = Path(tempfile.mkdtemp(prefix="reportlib-bench-", dir=cfg.workdir))
+    (work / "logs").mkdir()
+    res = Results()
+    say(f"working folder: {work}")
+    ok = False
+    try:
+        for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest)):
+            if part in cfg.parts:
+                fn(cfg, work, res)
+        loads = [load for m in res.measurements.values() for load in m.other_load]
+        if loads:
+            res.facts["other_load"] = max(loads)
+            quiet = max(loads) < OTHER_LOAD_LIMIT
+            res.note(f"other processes (and hypervisor steal) used at most {max(loads):.0%} of the machine's CPU "
+                     f"during a measured run" + ("" if quiet else " — the timings are disturbed; run again on a quiet machine"))
+        ok = True
+    finally:
+        if cfg.keep or not ok:
+            say(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return res

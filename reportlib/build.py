@@ -1,0 +1,374 @@
+"""``reportlib build``: ingest, then render the report notebooks to HTML and PDF.
+
+One run:
+1. takes the build lock (a second build exits at once with EXIT_LOCK_HELD);
+2. ingests ``data/raw/actuals`` into ``data/processed`` (skipped when unchanged);
+3. decides which reports to render: the quarter report and one per pillar for
+   each quarter asked for; a report whose inputs (plan, actuals up to its
+   quarter, notebook, package code, parameters) have not changed since its last
+   build is kept as it is, unless ``--force``;
+4. renders them in parallel into a staging folder (a worker per core, quarter reports
+   first; each notebook runs in a fresh kernel that a per-worker zygote forks with the
+   report modules already imported, see :mod:`reportlib.render`);
+5. only when every report succeeded, swaps each quarter folder into
+   ``reports/`` and writes its ``manifest.json`` and ``reports/index.html``.
+
+A failed run leaves ``reports/`` exactly as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlib import __version__, paths, provenance, quarters, render
+from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError, RenderError
+
+FORMATS = ("html", "pdf")
+QUARTER_NOTEBOOK = "quarter_report.ipynb"
+PILLAR_NOTEBOOK = "pillar_report.ipynb"
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+LOCK_FILE = ".build.lock"
+
+log = logging.getLogger("reportlib.build")
+
+
+class LockHeld(ReportlibError):
+    """Another build is running on the same output folder."""
+
+    exit_code = EXIT_LOCK_HELD
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report: which notebook, with which parameters, published under which name."""
+
+    notebook: Path
+    name: str  # path under the output folder, without extension, e.g. "2025-Q3/pillar-2"
+    parameters: dict = field(default_factory=dict)
+    quarter: str = ""
+
+    @property
+    def folder(self) -> str:
+        return self.name.split("/", 1)[0]
+
+
+@dataclass
+class JobResult:
+    job: ReportJob
+    files: list[Path]
+    seconds: float
+
+
+# --------------------------------------------------------------------------- which reports
+
+
+def quarter_folder(quarter: str) -> str:
+    """``"2025Q3"`` -> ``"2025-Q3"``."""
+    return f"{quarters.quarter_year(quarter)}-Q{quarters.quarter_index(quarter)}"
+
+
+def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True) -> list[ReportJob]:
+    """The quarter report and the pillar reports of ``quarter``."""
+    year = quarters.quarter_year(quarter)
+    index = quarters.quarter_index(quarter)
+    folder = quarter_folder(quarter)
+    jobs = []
+    if with_quarter_report:
+        jobs.append(ReportJob(paths.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/quarter", {"year": year, "quarter": index}, quarter))
+    for pillar in pillars:
+        jobs.append(
+            ReportJob(paths.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
+                      {"year": year, "quarter": index, "pillar": pillar}, quarter)
+        )
+    return jobs
+
+
+def latest_quarter(available: list[str], today: dt.date) -> str:
+    """The last quarter that has ended by ``today`` and has data."""
+    ended = [q for q in available if quarters.quarter_end_date(q) < today]
+    if not ended:
+        raise InputError(f"截至 {today.isoformat()} 没有已结束且有数据的季度（有数据的季度：{', '.join(available) or '无'}）")
+    return max(ended)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    kernel: int = render.KERNEL_START_TIMEOUT_S
+    cell: int = render.CELL_TIMEOUT_S
+
+
+def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts: Timeouts = Timeouts()) -> JobResult:
+    """Execute one notebook into ``staging`` and convert it; return the files written."""
+    started = time.perf_counter()
+    target = staging / job.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    executed = target.with_suffix(".ipynb")
+    nb = render.execute_notebook(job.notebook, executed, job.parameters,
+                                 kernel_timeout=timeouts.kernel, cell_timeout=timeouts.cell, warm=True)
+    render.write_clean_notebook(nb, executed)
+    written = [executed]
+    html = render.export_html(nb)
+    if "html" in formats:
+        written.append(_write(target.with_suffix(".html"), html.encode("utf-8")))
+    if "pdf" in formats:
+        written.append(_write(target.with_suffix(".pdf"), render.html_to_pdf(html)))
+    return JobResult(job, written, time.perf_counter() - started)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], workers: int,
+               timeouts: Timeouts = Timeouts()) -> list[JobResult]:
+    """Render ``jobs`` with ``workers`` processes; the first failure cancels the rest and is raised."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [render_job(job, staging, formats, timeouts) for job in _progress(jobs, len(jobs))]
+    results = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # longest first (quarter reports), so no worker is left with a long one at the end
+        ordered = sorted(jobs, key=lambda job: job.notebook.name != QUARTER_NOTEBOOK)
+        pending = {pool.submit(render_job, job, staging, formats, timeouts) for job in ordered}
+        bar = _progress(None, len(jobs))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    bar.close()
+                    raise future.exception()
+                results.append(future.result())
+                bar.update(1)
+        bar.close()
+    return sorted(results, key=lambda r: r.job.name)
+
+
+def _progress(iterable, total: int):
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc="报告", unit="份", file=sys.stderr, disable=None, leave=False)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish(staging: Path, out_dir: Path, folders: list[str]) -> None:
+    """Swap each quarter folder of ``staging`` into ``out_dir``.
+
+    Reports of a folder that were not rebuilt this run are carried over first, so
+    the swapped-in folder is complete. Each swap is two renames.
+    """
+    for folder in folders:
+        new, current = staging / folder, out_dir / folder
+        if current.exists():
+            for old_file in current.rglob("*"):
+                carried = new / old_file.relative_to(current)
+                if old_file.is_file() and not carried.exists():
+                    carried.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(old_file, carried)
+            retired = staging / f".retired-{folder}"
+            os.replace(current, retired)
+        os.replace(new, current)
+
+
+@contextmanager
+def build_lock(out_dir: Path):
+    """Hold an exclusive, non-blocking lock on ``out_dir`` for the whole run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(out_dir / LOCK_FILE, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise LockHeld(f"另一个报告生成任务正在运行（锁文件 {out_dir / LOCK_FILE}），本次退出") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class BuildOutcome:
+    rendered: list[JobResult]
+    skipped: list[ReportJob]
+    seconds: float
+
+
+def build(
+    jobs: list[ReportJob],
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    workers: int = 1,
+    force: bool = False,
+    processed_dir: Path | None = None,
+    timeouts: Timeouts = Timeouts(),
+) -> BuildOutcome:
+    """Render the jobs whose inputs changed (all with ``force``) and publish them together.
+
+    Caller holds the lock. Nothing in ``out_dir`` changes unless every job succeeded.
+    """
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fingerprints = {job.name: provenance.job_fingerprint(job, formats, processed_dir) for job in jobs}
+    todo = [job for job in jobs if force or not _up_to_date(job, out_dir, formats, fingerprints[job.name])]
+    skipped = [job for job in jobs if job not in todo]
+    for job in skipped:
+        log.info("unchanged, kept: %s", job.name)
+    if not todo:
+        _write_index(out_dir)
+        return BuildOutcome([], skipped, time.perf_counter() - started)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        results = render_all(todo, staging, formats, workers, timeouts)
+        folders = sorted({job.folder for job in todo})
+        for folder in folders:
+            provenance.write_manifest(
+                staging / folder, out_dir / folder,
+                [r for r in results if r.job.folder == folder],
+                {job.name: fingerprints[job.name] for job in todo if job.folder == folder},
+                formats,
+            )
+        publish(staging, out_dir, folders)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _write_index(out_dir)
+    return BuildOutcome(results, skipped, time.perf_counter() - started)
+
+
+def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerprint: str) -> bool:
+    entry = provenance.read_manifest(out_dir / job.folder).get("reports", {}).get(job.name)
+    if not entry or entry.get("fingerprint") != fingerprint:
+        return False
+    expected = {f"{job.name}.{fmt}" for fmt in formats}
+    outputs = {item["path"]: item["sha256"] for item in entry.get("outputs", [])}
+    if not expected <= set(outputs):
+        return False
+    return all((out_dir / path).exists() and provenance.sha256_file(out_dir / path) == digest
+               for path, digest in outputs.items())
+
+
+def _write_index(out_dir: Path) -> None:
+    from reportlib import index
+
+    index.write_index(out_dir)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise InputError(f"--formats 只能是 {','.join(FORMATS)}，收到 {text!r}")
+    return chosen
+
+
+def choose_jobs(args, available: list[str], pillars: list[int]) -> list[ReportJob]:
+    """The jobs the command line asks for."""
+    if args.latest:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+        chosen = [latest_quarter(available, today)]
+    elif args.all:
+        chosen = available
+    elif args.quarter:
+        chosen = [quarters.parse_quarter(args.quarter)]
+        if chosen[0] not in available:
+            raise InputError(f"{chosen[0]} 没有任何实际完成数据（有数据的季度：{', '.join(available) or '无'}）")
+    else:
+        raise InputError("请指定 --quarter 2025Q3、--all 或 --latest")
+    if args.pillar is not None:
+        if args.pillar not in pillars:
+            raise InputError(f"没有第 {args.pillar} 个领域（规划共有 {len(pillars)} 个）")
+        return [job for q in chosen for job in jobs_for_quarter(q, [args.pillar], with_quarter_report=False)]
+    return [job for q in chosen for job in jobs_for_quarter(q, pillars)]
+
+
+def build_command(args) -> int:
+    from reportlib import actuals, plan
+
+    setup_logging(args.log_file)
+    out_dir = Path(args.out)
+    formats = parse_formats(args.formats)
+    with build_lock(out_dir):
+        log.info("reportlib %s: build started", __version__)
+        the_plan = plan.load_plan()
+        actuals.ensure_ingested(plan=the_plan)
+        available = sorted(actuals.load_actuals()["quarter"].unique())
+        pillars = [int(p) for p in the_plan.pillars["pillar"]]
+        jobs = choose_jobs(args, available, pillars)
+        timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
+        try:
+            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
+        except RenderError:
+            log.error("build failed; reports/ left as it was")
+            raise
+    for result in outcome.rendered:
+        log.info("rendered %s in %.1f s", result.job.name, result.seconds)
+    log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
+    return EXIT_OK
+
+
+LOG_DIR = paths.PROJECT_ROOT / "logs"
+
+
+def default_log_file() -> Path:
+    """A log file of this run's own: logs/build-YYYYmmddTHHMMSS-PID.log."""
+    return LOG_DIR / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
+
+
+def setup_logging(log_file: str | None) -> None:
+    """Log to stderr and to ``log_file`` (default: a new file under logs/)."""
+    path = Path(log_file) if log_file else default_log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), logging.FileHandler(path, encoding="utf-8")]
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        handlers=handlers, force=True)
+    logging.getLogger("reportlib").setLevel(logging.INFO)
+    # WeasyPrint logs every layout step at INFO and harmless CSS notes at WARNING.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("build", help="ingest, then render the reports (HTML and PDF)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--quarter", help="e.g. 2025Q3")
+    which.add_argument("--all", action="store_true", help="every quarter that has data")
+    which.add_argument("--latest", action="store_true", help="the last ended quarter that has data (for schedulers)")
+    parser.add_argument("--today", help="YYYY-MM-DD, what --latest takes as today")
+    parser.add_argument("--pillar", type=int, help="only this pillar's report")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf (default both)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reports rendered in parallel")
+    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--out", default=str(paths.REPORTS), help="output folder (default reports/)")
+    parser.add_argument("--log-file", help="log file of this run (default: logs/build-<time>-<pid>.log)")
+    parser.add_argument("--kernel-timeout", type=int, default=render.KERNEL_START_TIMEOUT_S, help="seconds")
+    parser.add_argument("--cell-timeout", type=int, default=render.CELL_TIMEOUT_S, help="seconds per cell")
+    parser.set_defaults(func=build_command)

@@ -1,0 +1,181 @@
+"""Charts in one house style: the report font, a colour-blind-safe palette,
+deterministic SVG output (fixed hash salt, no dates in metadata)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402,F401
+
+from reportlib import fonts, style  # noqa: E402
+
+SVG_HASH_SALT = "reportlib"
+SVG_METADATA = {"Date": None, "Creator": None}
+_SVG_REFERENCES = re.compile(r'(id="|href="#|url\(#)([^")]+)')
+_chart_numbers = itertools.count(1)
+
+
+def apply_house_style() -> None:
+    """Set matplotlib's rcParams to the house style (font, palette, SVG determinism)."""
+    family = fonts.ensure_matplotlib_fonts()
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [family],
+            "axes.unicode_minus": False,
+            "axes.prop_cycle": matplotlib.cycler(color=style.PALETTE),
+            "axes.edgecolor": style.TEXT,
+            "axes.grid": True,
+            "axes.axisbelow": True,
+            "grid.color": style.GRID,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": style.FIGURE_DPI,
+            "svg.fonttype": "path",
+            "svg.hashsalt": SVG_HASH_SALT,
+        }
+    )
+
+
+def to_svg(fig) -> str:
+    """The figure as deterministic SVG text with ids unique to this chart; closes the figure.
+
+    matplotlib numbers ids the same way in every figure (line2d_1, glyph and clip
+    ids), so several charts inlined in one page would clash; each chart's ids get
+    a prefix from its running number and content, which is stable across runs.
+    """
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=SVG_METADATA)
+    plt.close(fig)
+    svg = buffer.getvalue()
+    prefix = f"c{next(_chart_numbers)}-{hashlib.sha256(svg.encode()).hexdigest()[:6]}-"
+    return _SVG_REFERENCES.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
+
+
+def show(fig) -> None:
+    """Display the figure in the notebook as SVG (and close it)."""
+    from IPython.display import SVG, display
+
+    display(SVG(to_svg(fig)))
+
+
+def bar_chart(labels, values, *, title: str, xlabel: str = "", ylabel: str = ""):
+    """A horizontal bar chart, one bar per label, values written at the bar ends."""
+    apply_house_style()
+    height = 0.45 * len(labels) + 1.2
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, height))
+    positions = range(len(labels))
+    ax.barh(positions, values, color=style.PRIMARY)
+    ax.set_yticks(list(positions), labels)
+    ax.invert_yaxis()
+    for y, value in zip(positions, values):
+        ax.annotate(f"{value:g}", (value, y), xytext=(4, 0), textcoords="offset points", va="center")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def _percent_axis(ax, upper: float) -> None:
+    ax.set_xlim(0, max(110.0, upper * 1.12))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+
+
+def completion_by_group(labels, completion_pct, expected_pct: float, *, title: str, status_labels=None):
+    """Average completion (%) per group as bars, with the expected progress as a dashed line.
+
+    ``status_labels`` (optional, one per bar) is written after the value so the
+    chart reads without colour.
+    """
+    apply_house_style()
+    labels, values = list(labels), [float(v) for v in completion_pct]
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 0.5 * len(labels) + 1.4))
+    positions = list(range(len(labels)))
+    ax.barh(positions, values, color=style.PRIMARY, height=0.6)
+    ax.axvline(expected_pct, color=style.EXPECTED_MARK, linestyle="--", linewidth=1.2)
+    ax.annotate(f"序时进度 {expected_pct:.0f}%", (expected_pct, -0.6), xytext=(3, 0),
+                textcoords="offset points", fontsize=9, va="center")
+    for y, value in zip(positions, values):
+        extra = f"  {status_labels[y]}" if status_labels is not None else ""
+        # Written right of both the bar and the dashed line, so neither hides it.
+        ax.annotate(f"{value:.1f}%{extra}", (max(value, expected_pct), y), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(labels) - 0.4, -1.0)
+    _percent_axis(ax, max(values + [expected_pct]) + 25)
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def status_counts_chart(counts: dict, labels: dict, *, title: str):
+    """Number of KPIs per status (codes in reportlib.progress order), coloured and hatched."""
+    apply_house_style()
+    codes = [code for code in counts]
+    values = [int(counts[code]) for code in codes]
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 0.42 * len(codes) + 1.2))
+    positions = list(range(len(codes)))
+    for y, code, value in zip(positions, codes, values):
+        ax.barh(y, value, color=style.STATUS_COLORS[code], hatch=style.STATUS_HATCHES[code],
+                edgecolor=style.TEXT, linewidth=0.5, height=0.6)
+        ax.annotate(f"{value} 项", (value, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.set_yticks(positions, [labels[code] for code in codes])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(values + [1]) * 1.18)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def bullet_chart(names, completion_pct, expected_pct, status_codes, status_labels, *, title: str):
+    """One row per KPI: completion bar (coloured and hatched by status), expected-progress tick,
+    and the status written at the end of the row. Completion above 150 % is drawn at 150 %
+    with its true value written."""
+    apply_house_style()
+    names = list(names)
+    shown_cap = 150.0
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 0.34 * len(names) + 1.3))
+    for y, (value, expected, code, label) in enumerate(zip(completion_pct, expected_pct, status_codes, status_labels)):
+        width = 0.0 if value != value else min(float(value), shown_cap)  # NaN -> no bar
+        ax.barh(y, width, color=style.STATUS_COLORS[code], hatch=style.STATUS_HATCHES[code],
+                edgecolor=style.TEXT, linewidth=0.4, height=0.55)
+        if expected == expected:  # not NaN
+            ax.plot([expected, expected], [y - 0.38, y + 0.38], color=style.EXPECTED_MARK, linewidth=1.6)
+        text = "—" if value != value else f"{float(value):.0f}%"
+        ax.annotate(f"{text} {label}", (width, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.invert_yaxis()
+    _percent_axis(ax, shown_cap + 20)
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    ax.plot([], [], color=style.EXPECTED_MARK, linewidth=1.6, label="序时进度")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return fig
+
+
+def trend_chart(quarters, series: dict, expected_pct, *, title: str):
+    """Completion (%) by quarter, one line per series (name -> values), expected progress dashed.
+
+    Lines differ by marker and line style as well as colour."""
+    apply_house_style()
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 3.6))
+    x = list(range(len(quarters)))
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    linestyles = ["-", "-.", ":", (0, (5, 1)), "-", "-.", ":", (0, (5, 1))]
+    for i, (name, values) in enumerate(series.items()):
+        ax.plot(x, values, marker=markers[i % len(markers)], linestyle=linestyles[i % len(linestyles)],
+                color=style.PALETTE[i % len(style.PALETTE)], label=name)
+    ax.plot(x, list(expected_pct), color=style.EXPECTED_MARK, linestyle="--", linewidth=1.2, label="序时进度")
+    ax.set_xticks(x, list(quarters))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    ax.set_ylim(0, max(110.0, ax.get_ylim()[1]))
+    ax.set_title(title)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

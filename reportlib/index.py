@@ -1,0 +1,69 @@
+"""``reports/index.html``: every published report with its Chinese title and links."""
+from __future__ import annotations
+
+import os
+import re
+from html import escape
+from pathlib import Path
+
+from reportlib import fonts, render
+
+FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
+INDEX_NAME = "index.html"
+
+
+def _title(html_path: Path) -> str:
+    with open(html_path, encoding="utf-8") as handle:
+        head = handle.read(4096)
+    match = TITLE_PATTERN.search(head)
+    return match.group(1).strip() if match and match.group(1).strip() else html_path.stem
+
+
+def _report_sort_key(path: Path) -> tuple:
+    # The quarter report first, then pillars in number order.
+    stem = path.stem
+    return (0, 0) if stem == "quarter" else (1, int(stem.split("-")[-1]) if stem.split("-")[-1].isdigit() else 99)
+
+
+def list_reports(out_dir: Path) -> list[tuple[str, list[tuple[str, Path]]]]:
+    """[(quarter folder, [(title, html path), ...]), ...], newest quarter first."""
+    listing = []
+    folders = sorted((p for p in out_dir.iterdir() if p.is_dir() and FOLDER_PATTERN.match(p.name)), reverse=True)
+    for folder in folders:
+        htmls = sorted(folder.glob("*.html"), key=_report_sort_key)
+        listing.append((folder.name, [(_title(h), h) for h in htmls]))
+    return listing
+
+
+def index_html(out_dir: Path) -> str:
+    """The index page: self-contained, deterministic."""
+    sections = []
+    for folder, reports in list_reports(out_dir):
+        match = FOLDER_PATTERN.match(folder)
+        heading = f"{match.group(1)}年第{'一二三四'[int(match.group(2)) - 1]}季度"
+        items = []
+        for title, html in reports:
+            rel = html.relative_to(out_dir).as_posix()
+            pdf = html.with_suffix(".pdf")
+            pdf_link = f' · <a href="{escape(pdf.relative_to(out_dir).as_posix())}">PDF</a>' if pdf.exists() else ""
+            items.append(f'<li><a href="{escape(rel)}">{escape(title)}</a>{pdf_link}</li>')
+        sections.append(f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
+    body = "\n".join(sections) or "<p>尚未生成任何报告。</p>"
+    css = render.CSS_PATH.read_text(encoding="utf-8")
+    page = (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>城东街道重点工作进展报告目录</title>\n"
+        f"<style>\n{render.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
+        f'</head>\n<body>\n<main class="report">\n<h1>城东街道重点工作进展报告目录</h1>\n{body}\n</main>\n</body>\n</html>\n'
+    )
+    return page.replace(render.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
+
+
+def write_index(out_dir: Path) -> Path:
+    """Write ``index.html`` atomically into ``out_dir``."""
+    path = out_dir / INDEX_NAME
+    temporary = path.with_suffix(".html.tmp")
+    temporary.write_text(index_html(out_dir), encoding="utf-8")
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,86 @@
+"""Headline sentences generated from the data, in Chinese.
+
+Each function returns a list of sentences (plain text built from plan names and
+numbers; no submitted free text), which the notebooks show as paragraphs.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from reportlib import progress as prog
+from reportlib.present import fmt_percent, quarter_title
+
+TOP_N = 3
+
+
+def _counts_sentence(frame: pd.DataFrame, scope: str) -> str:
+    counts = prog.status_counts(frame)
+    parts = "，".join(f"{label}{count}项" for label, count in zip(counts["status_label"], counts["count"]) if count)
+    return f"{scope}共{len(frame)}项指标，其中{parts}。"
+
+
+def _named(frame: pd.DataFrame) -> str:
+    return "、".join(f"“{name}”（完成率{fmt_percent(c)}）" for name, c in zip(frame["name"], frame["completion"]))
+
+
+def overall(data) -> list[str]:
+    """总体情况: status counts, pillar extremes, movers, forecast."""
+    frame = data.progress
+    when = f"截至{quarter_title(data.year, data.quarter_index)}末"
+    sentences = [_counts_sentence(frame, f"{when}，全年重点工作")]
+    pillars = prog.rollup(frame, by="pillar").dropna(subset=["avg_completion"])
+    if not pillars.empty:
+        titles = dict(zip(data.plan.pillars["pillar"], data.plan.pillars["title"]))
+        best = pillars.loc[pillars["avg_completion"].idxmax()]
+        worst = pillars.loc[pillars["avg_completion"].idxmin()]
+        overall_avg = prog.capped_completion(frame).mean()
+        sentences.append(
+            f"已报送指标的平均完成率为{fmt_percent(overall_avg)}（单项按最高100%计），"
+            f"序时进度为{fmt_percent(data.expected_share)}；"
+            f"分领域看，“{_short(titles[best['pillar']])}”最高（{fmt_percent(best['avg_completion'])}），"
+            f"“{_short(titles[worst['pillar']])}”最低（{fmt_percent(worst['avg_completion'])}）。"
+        )
+    sentences.extend(_movers(frame))
+    sentences.extend(_forecast(frame))
+    return sentences
+
+
+def for_pillar(data, pillar: int) -> list[str]:
+    """The pillar report's opening sentences."""
+    frame = data.progress[data.progress["pillar"] == pillar]
+    when = f"截至{quarter_title(data.year, data.quarter_index)}末"
+    sentences = [_counts_sentence(frame, f"{when}，本领域")]
+    avg = prog.capped_completion(frame).mean()
+    if avg == avg:
+        sentences.append(f"已报送指标平均完成率为{fmt_percent(avg)}，序时进度为{fmt_percent(data.expected_share)}。")
+    sentences.extend(_movers(frame))
+    sentences.extend(_forecast(frame))
+    return sentences
+
+
+def _short(title: str) -> str:
+    """Pillar title up to its first comma: "聚力做好党建文章"."""
+    return title.replace("，", ",").split(",")[0]
+
+
+def _movers(frame: pd.DataFrame) -> list[str]:
+    sentences = []
+    measurable = frame[(frame["kind"] != "milestone") & frame["status"].isin(["ahead", "done"])]
+    ahead = measurable.sort_values(["completion", "kpi_id"], ascending=[False, True]).head(TOP_N)
+    if not ahead.empty:
+        sentences.append(f"进展较快的有{_named(ahead)}。")
+    behind = prog.laggards(frame, limit=TOP_N)
+    if not behind.empty:
+        sentences.append(f"进展滞后、需重点关注的有{_named(behind)}。")
+    missing = int((frame["status"] == "missing").sum())
+    if missing:
+        sentences.append(f"另有{missing}项指标本季度未报送数据。")
+    return sentences
+
+
+def _forecast(frame: pd.DataFrame) -> list[str]:
+    known = frame[frame["forecast_meets"].map(lambda v: v is True or v is False)]
+    if known.empty:
+        return []
+    meets = int(known["forecast_meets"].map(lambda v: v is True).sum())
+    return [f"按当前进度推算，{len(known)}项可预测的指标中，预计年底能完成目标的{meets}项，难以完成的{len(known) - meets}项。"]

@@ -1,0 +1,186 @@
+"""Display helpers for the report notebooks: formatted values, escaped HTML
+tables and the recurring blocks (cover, notes, provenance).
+
+Every text shown here may come from a submission, so everything is
+HTML-escaped; markdown is only ever built from plan and template text.
+"""
+from __future__ import annotations
+
+import math
+from html import escape
+
+import pandas as pd
+
+from reportlib import style
+
+STATE_LABELS = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成", "": "—"}
+PERIOD_WORDS = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "全年"}
+COMPARATOR_SIGNS = {"at_least": "≥", "at_most": "≤", "exactly": ""}
+CN_QUARTERS = "一二三四"
+CN_PILLARS = "一二三四五六七八九十"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def fmt_number(value) -> str:
+    """1234.5 -> "1,234.5"; 85000 -> "8.5万"; NaN -> "—"."""
+    if is_missing(value):
+        return "—"
+    value = float(value)
+    if abs(value) >= 10000 and (value / 10000) == round(value / 10000, 2):
+        return f"{value / 10000:,.2f}".rstrip("0").rstrip(".") + "万"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_quantity(value, unit: str) -> str:
+    if is_missing(value):
+        return "—"
+    return f"{fmt_number(value)}{unit or ''}"
+
+
+def fmt_percent(share) -> str:
+    """0.753 -> "75.3%"."""
+    return "—" if is_missing(share) else f"{float(share) * 100:.1f}%"
+
+
+def fmt_target(kpi) -> str:
+    """The target as a reader expects it: "≥170家", "每季度1次", "完成（第四季度）"."""
+    if kpi["kind"] == "milestone":
+        due = kpi.get("due_quarter")
+        due = 4 if is_missing(due) else int(due)
+        return f"完成（第{CN_QUARTERS[due - 1]}季度前）"
+    if kpi["kind"] == "recurring":
+        per_period = kpi.get("plan_target", kpi["target"])  # progress tables carry the year total in target
+        return f"{PERIOD_WORDS.get(kpi.get('period'), '')}{fmt_quantity(per_period, kpi['unit'])}"
+    sign = COMPARATOR_SIGNS.get(kpi.get("comparator", ""), "")
+    return f"{sign}{fmt_quantity(kpi['target'], kpi['unit'])}"
+
+
+def fmt_actual(row) -> str:
+    if row["kind"] == "milestone":
+        return STATE_LABELS.get(row.get("state") or "", "—") if row["status"] != "missing" else "—"
+    text = fmt_quantity(row["actual"], row["unit"])
+    return f"约{text}" if row.get("approximate") is True and text != "—" else text
+
+
+def fmt_expected(row) -> str:
+    if row["kind"] == "milestone":
+        return "—"
+    return fmt_quantity(row["expected"], row["unit"])
+
+
+def quarter_title(year: int, quarter_index: int) -> str:
+    return f"{year}年第{CN_QUARTERS[quarter_index - 1]}季度"
+
+
+def pillar_heading(pillar: int, title: str) -> str:
+    return f"（{CN_PILLARS[pillar - 1]}）{title}"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None) -> str:
+    """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned."""
+    def cell(tag, column, value):
+        classes = []
+        if column in numeric:
+            classes.append("num")
+        if column == status_column:
+            classes.append("status")
+        attr = f' class="{" ".join(classes)}"' if classes else ""
+        return f"<{tag}{attr}>{escape(_fmt(value))}</{tag}>"
+
+    head = "".join(cell("th", c, c) for c in frame.columns)
+    rows = ["<tr>" + "".join(cell("td", c, v) for c, v in zip(frame.columns, record)) + "</tr>"
+            for record in frame.itertuples(index=False)]
+    return f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _fmt(value) -> str:
+    if is_missing(value):
+        return "—"
+    if isinstance(value, float):
+        return fmt_number(value)
+    return str(value)
+
+
+def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *, with_owner: bool = False) -> str:
+    """指标 / 目标 / 累计完成 / 序时进度 / 完成率 / 状态 (/ 责任单位) for the given progress rows."""
+    merged = progress.merge(kpis[["kpi_id", "comparator", "period", "due_quarter", "owner"]], on="kpi_id", how="left")
+    rows = []
+    for row in merged.to_dict("records"):
+        record = {
+            "编号": row["kpi_id"],
+            "指标": row["name"],
+            "目标": fmt_target(row),
+            "累计完成": fmt_actual(row),
+            "序时进度": fmt_expected(row),
+            "完成率": "—" if row["kind"] == "milestone" else fmt_percent(row["completion"]),
+            "状态": row["status_label"],
+        }
+        if with_owner:
+            record["责任单位"] = row.get("owner") or "—"
+        rows.append(record)
+    columns = ["编号", "指标", "目标", "累计完成", "序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else [])
+    return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "序时进度", "完成率"), status_column="状态")
+
+
+def notes_html(progress: pd.DataFrame) -> str:
+    """进展说明 quoted from the submissions (untrusted text, escaped)."""
+    items = [
+        f"<li><strong>{escape(str(r['name']))}</strong>：{escape(str(r['note']))}</li>"
+        for r in progress.to_dict("records") if isinstance(r.get("note"), str) and r["note"].strip()
+    ]
+    if not items:
+        return '<p class="note">本期各指标未填写进展说明。</p>'
+    return '<blockquote class="notes"><ul>' + "".join(items) + "</ul></blockquote>"
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def sample_badge_html() -> str:
+    """The visible 示例数据 marker for reports built from sample data."""
+    return f'<div class="sample-badge">{style.SAMPLE_DATA_LABEL}：本报告由示例数据生成，不代表实际工作进展</div>'
+
+
+def cover_html(title: str, subtitle_lines: list[str], sample: bool) -> str:
+    lines = "".join(f'<div class="subtitle">{escape(line)}</div>' for line in subtitle_lines)
+    badge = sample_badge_html() if sample else ""
+    return f'<header class="cover"><h1>{escape(title)}</h1>{lines}{badge}</header>'
+
+
+def provenance_html(items: dict) -> str:
+    parts = "；".join(f"{escape(k)}：{escape(str(v))}" for k, v in items.items())
+    return f'<footer class="provenance">数据来源与版本 —— {parts}</footer>'
+
+
+def show_html(html: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def show_table(frame: pd.DataFrame, *, numeric: tuple[str, ...] = ()) -> None:
+    """Display ``frame`` as a report table."""
+    show_html(table_html(frame, numeric=numeric))
+
+
+def show_sample_badge() -> None:
+    """Display the 示例数据 badge."""
+    show_html(sample_badge_html())
+
+
+def show_markdown(text: str) -> None:
+    """Display markdown built from trusted template or plan text (never raw submissions)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))

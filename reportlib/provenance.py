@@ -1,0 +1,167 @@
+"""Where a report came from: input hashes, fingerprints and the per-quarter manifest.
+
+A report's *fingerprint* is the sha256 of everything that can change it: the
+plan file, the processed actuals up to its quarter (and that quarter's rejects
+and file errors), its notebook, the package code and templates, its parameters
+and the output formats. ``reportlib build`` skips a report whose fingerprint
+and outputs match the manifest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from reportlib import __version__, paths
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CODE_SUFFIXES = {".py", ".j2", ".css", ".json"}
+KEY_PACKAGES = ("pandas", "matplotlib", "papermill", "nbconvert", "nbclient", "ipykernel", "weasyprint",
+                "pydyf", "mpl-font", "openpyxl", "pyarrow")
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 over the package's code and templates (path + content, sorted)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _processed(processed_dir: Path | None) -> Path:
+    return Path(processed_dir or paths.DATA_PROCESSED)
+
+
+@lru_cache(maxsize=8)
+def _data_digests(processed_dir: str, stamp: tuple) -> dict[str, str]:
+    """Quarter -> sha256 of the processed data a report of that quarter reads."""
+    from reportlib import actuals, report
+
+    folder = Path(processed_dir)
+    table = actuals.load_actuals(folder, include_superseded=True)
+    rejects = actuals.load_rejects(folder)
+    errors = actuals.load_summary(folder).get("file_errors", [])
+    digests = {}
+    for quarter in sorted(set(table["quarter"]) | set(report.quarters_in_rejects(rejects))):
+        upto = table[table["quarter"] <= quarter]
+        its_rejects = report.rejects_for(rejects, quarter)
+        its_errors = [e for e in errors if report.in_quarter_folder(e.get("file", ""), quarter)]
+        blob = upto.to_csv(index=False).encode() + its_rejects.to_csv(index=False).encode()
+        blob += json.dumps(its_errors, ensure_ascii=False, sort_keys=True).encode()
+        digests[quarter] = sha256_bytes(blob)
+    return digests
+
+
+def data_digest(quarter: str, processed_dir: Path | None = None) -> str:
+    folder = _processed(processed_dir)
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")) if p.is_file())
+    return _data_digests(str(folder), stamp).get(quarter, sha256_bytes(b"no data"))
+
+
+def plan_file() -> Path:
+    from reportlib import plan
+
+    return Path(plan.DEFAULT_PLAN_PATH)
+
+
+def job_fingerprint(job, formats, processed_dir: Path | None = None) -> str:
+    """sha256 of everything that can change ``job``'s outputs."""
+    parts = {
+        "plan": sha256_file(plan_file()),
+        "data": data_digest(job.quarter, processed_dir),
+        "notebook": sha256_file(job.notebook),
+        "code": code_fingerprint(),
+        "parameters": json.dumps(job.parameters, sort_keys=True),
+        "formats": ",".join(formats),
+        "version": __version__,
+    }
+    return sha256_bytes(json.dumps(parts, sort_keys=True).encode())
+
+
+def git_commit() -> str:
+    """The checkout's commit (with ``+dirty`` when it has changes), or "" outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.PROJECT_ROOT, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f"{commit}+dirty" if dirty else commit
+
+
+def package_versions(names=KEY_PACKAGES) -> dict[str, str]:
+    """Python's and each named distribution's version ("" when not installed)."""
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def input_files() -> list[dict]:
+    """Raw input files (plan folder and submissions) with their sha256, sorted by path."""
+    files = sorted(p for p in paths.DATA_RAW.rglob("*") if p.is_file())
+    return [{"path": str(p.relative_to(paths.PROJECT_ROOT)), "sha256": sha256_file(p)} for p in files]
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_manifest(staging_folder: Path, published_folder: Path, results, fingerprints: dict, formats) -> Path:
+    """Write ``manifest.json`` for one quarter folder into staging, keeping entries of
+    reports not rebuilt this run from the published manifest."""
+    previous = read_manifest(published_folder)
+    reports = dict(previous.get("reports", {}))
+    out_root = staging_folder.parent
+    for result in results:
+        reports[result.job.name] = {
+            "notebook": str(result.job.notebook.relative_to(paths.PROJECT_ROOT)),
+            "parameters": result.job.parameters,
+            "fingerprint": fingerprints[result.job.name],
+            "outputs": [
+                {"path": str(f.relative_to(out_root)), "sha256": sha256_file(f)}
+                for f in sorted(result.files) if f.suffix.lstrip(".") in formats
+            ],
+            "seconds": round(result.seconds, 2),
+        }
+    manifest = {
+        "reportlib_version": __version__,
+        "git_commit": git_commit(),
+        "packages": package_versions(),
+        "plan": {"path": str(plan_file().relative_to(paths.PROJECT_ROOT)), "sha256": sha256_file(plan_file())},
+        "inputs": input_files(),
+        "reports": dict(sorted(reports.items())),
+    }
+    staging_folder.mkdir(parents=True, exist_ok=True)
+    path = staging_folder / MANIFEST_NAME
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

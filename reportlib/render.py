@@ -1,0 +1,531 @@
+"""Execute one parameterized notebook and convert it to HTML and PDF.
+
+The exporters are registered with nbconvert (entry points ``reporthtml`` and
+``reportpdf`` in pyproject.toml), so ``jupyter nbconvert --to reportpdf X.ipynb``
+gives the same output as :func:`export_pdf`.
+
+PDF engine: our HTML template, then WeasyPrint to A4 with the report font
+embedded (see README for why not LaTeX or webpdf).
+
+``reportlib build`` runs each notebook in a *warm* kernel (``warm=True``): a fresh
+kernel process forked from a per-worker zygote that has the report modules imported,
+instead of a cold ``python -m ipykernel_launcher`` (see "warm kernels" below).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from html import unescape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportlib import __version__, fonts
+from reportlib.errors import RenderError
+
+if TYPE_CHECKING:
+    import nbformat
+
+# nbformat, nbconvert and papermill are imported where they are used: importing
+# nbformat alone takes about a second (jsonschema compiles its format grammars),
+# which commands that render nothing (a no-op build, ingest) should not pay.
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "reportlib"
+CSS_PATH = TEMPLATE_DIR / TEMPLATE_NAME / "report.css"
+KERNEL_NAME = "python3"
+KERNEL_START_TIMEOUT_S = 60
+CELL_TIMEOUT_S = 300
+
+FONT_FACE_SLOT = "/* reportlib:font-face */"
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def first_heading(html: str) -> str:
+    """The text of the first <h1>, used as the document title."""
+    match = _H1.search(html)
+    return unescape(_TAG.sub("", match.group(1))).strip() if match else ""
+
+
+_EXPORTERS = ("ReportHTMLExporter", "ReportPDFExporter")
+
+
+def __getattr__(name: str):
+    """``ReportHTMLExporter`` and ``ReportPDFExporter`` (the nbconvert entry points) are
+    defined on first access, so that importing this module does not import nbconvert."""
+    if name in _EXPORTERS:
+        return _exporter_classes()[_EXPORTERS.index(name)]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _exporter_classes() -> tuple[type, type]:
+    """Define (once) and return the two exporter classes."""
+    if "ReportHTMLExporter" in globals():
+        return globals()["ReportHTMLExporter"], globals()["ReportPDFExporter"]
+    from nbconvert.exporters import HTMLExporter
+    from traitlets import default
+
+    class ReportHTMLExporter(HTMLExporter):
+        """Self-contained HTML in the house style, with no input code and no prompts."""
+
+        export_from_notebook = "Report HTML"
+
+        @default("template_name")
+        def _template_name_default(self):
+            return TEMPLATE_NAME
+
+        @default("template_file")
+        def _template_file_default(self):
+            return "index.html.j2"
+
+        @default("extra_template_basedirs")
+        def _extra_template_basedirs_default(self):
+            return [str(TEMPLATE_DIR)]
+
+        @default("exclude_input")
+        def _exclude_input_default(self):
+            return True
+
+        @default("exclude_input_prompt")
+        def _exclude_input_prompt_default(self):
+            return True
+
+        @default("exclude_output_prompt")
+        def _exclude_output_prompt_default(self):
+            return True
+
+        @default("exclude_anchor_links")
+        def _exclude_anchor_links_default(self):
+            return True
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            resources["reportlib"] = {
+                "css": CSS_PATH.read_text(encoding="utf-8"),
+                "font_stack": fonts.CSS_FONT_STACK,
+                "version": __version__,
+                "title": "",
+            }
+            html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+            title = first_heading(html)
+            html = html.replace("<title></title>", f"<title>{_escape(title)}</title>", 1)
+            html = html.replace(FONT_FACE_SLOT, fonts.embedded_font_css(html), 1)
+            resources["reportlib"]["title"] = title
+            return html, resources
+
+    class ReportPDFExporter(ReportHTMLExporter):
+        """A4 PDF: the report HTML laid out by WeasyPrint with the CJK font embedded."""
+
+        export_from_notebook = "Report PDF"
+        output_mimetype = "application/pdf"
+
+        @default("file_extension")
+        def _file_extension_default(self):
+            return ".pdf"
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+            resources["output_extension"] = ".pdf"
+            return html_to_pdf(html), resources
+
+    for cls in (ReportHTMLExporter, ReportPDFExporter):
+        cls.__module__, cls.__qualname__ = __name__, cls.__name__
+    globals().update(ReportHTMLExporter=ReportHTMLExporter, ReportPDFExporter=ReportPDFExporter)
+    return ReportHTMLExporter, ReportPDFExporter
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# The @font-face rules fonts.embedded_font_css puts into report HTML for browsers: the
+# report font subset to the page's characters, as data: URIs (a few hundred kB of CSS).
+_EMBEDDED_FONT_FACE = re.compile(
+    r'@font-face \{[^{}]*src: url\("data:font/woff;base64,[A-Za-z0-9+/=]*"\) format\("woff"\); \}\n?')
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out report HTML on A4 with WeasyPrint, embedding the report font.
+
+    The PDF takes the font from the font files (``fonts.font_face_css``); the copies
+    embedded in the HTML for browsers are dropped first, as WeasyPrint would only parse
+    and decode them (the PDF is the same, about 0.1 s sooner).
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = _EMBEDDED_FONT_FACE.sub("", html)
+    font_config = FontConfiguration()
+    try:
+        font_css = CSS(string=fonts.font_face_css(), font_config=font_config)
+        document = HTML(string=html, base_url=str(TEMPLATE_DIR)).render(
+            stylesheets=[font_css], font_config=font_config
+        )
+        return document.write_pdf()
+    finally:
+        # WeasyPrint copies the fonts (33 MB) into a temporary folder that it removes only
+        # when the FontConfiguration is garbage-collected, which a build worker's exit skips.
+        folder = getattr(font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            font_config._folder = None
+
+
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict,
+    *,
+    kernel_timeout: int = KERNEL_START_TIMEOUT_S,
+    cell_timeout: int = CELL_TIMEOUT_S,
+    warm: bool = False,
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` with papermill, writing the executed copy to ``output``.
+
+    A failing cell, a kernel that does not start within ``kernel_timeout`` or a
+    cell that runs longer than ``cell_timeout`` seconds raises RenderError naming
+    the notebook, parameters and cell.
+
+    ``warm``: start the kernel from this process's :class:`KernelZygote` (a fresh
+    kernel process forked with the report modules already imported) instead of a
+    cold ``python -m ipykernel_launcher``; the notebook runs the same.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    engine_options = {"kernel_manager_class": kernel_manager_class(warm and warm_kernels_supported())}
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            start_timeout=kernel_timeout,
+            execution_timeout=cell_timeout,
+            # written once when done (or failed), not after every cell
+            request_save_on_cell_execute=False,
+            autosave_cell_every=0,
+            **engine_options,
+        )
+    except PapermillExecutionError as exc:
+        raise RenderError(
+            f"a cell failed: {exc.ename}: {exc.evalue}",
+            notebook=str(notebook),
+            parameters=parameters,
+            cell=f"#{exc.exec_count} (index {exc.cell_index})",
+        ) from exc
+    except Exception as exc:  # kernel died, timed out, or notebook unreadable
+        raise RenderError(
+            f"execution failed: {type(exc).__name__}: {exc}",
+            notebook=str(notebook),
+            parameters=parameters,
+        ) from exc
+
+
+def write_clean_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write the executed notebook without run-specific metadata (timestamps,
+    temporary paths), so the same inputs give the same bytes."""
+    import nbformat
+
+    nb = nbformat.from_dict(nb)
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {"parameters": papermill_meta.get("parameters", {})}
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+    nbformat.write(nb, str(path))
+
+
+_html_exporter = None
+
+
+def export_html(nb: nbformat.NotebookNode) -> str:
+    """The report HTML of an executed notebook.
+
+    One exporter serves every call in a process (its templates are compiled once).
+    """
+    global _html_exporter
+    if _html_exporter is None:
+        _html_exporter = _exporter_classes()[0]()
+    html, _ = _html_exporter.from_notebook_node(nb)
+    return html
+
+
+def export_pdf(nb: nbformat.NotebookNode) -> bytes:
+    """The report PDF of an executed notebook."""
+    return html_to_pdf(export_html(nb))
+
+
+# --------------------------------------------------------------------------- warm kernels
+#
+# Every report runs in a fresh kernel, and a fresh ``python -m ipykernel_launcher``
+# spends about 1.2 s of CPU starting up and importing pandas, matplotlib and
+# reportlib before the first cell does any work — more than half of a report's
+# notebook time. A zygote does that once per build worker: a process that has
+# imported ipykernel and the report modules (nothing else: no kernel, no data)
+# and forks a new kernel process for each notebook. Each kernel is still a new
+# process with its own state that dies after its notebook; it only starts with
+# the modules in memory. The kernel manager talks to it exactly as to a
+# launched kernel (connection file, ports, signals to its process group).
+
+# What a started kernel has imported (ipykernel's shell, debugger, history) and what
+# the report notebooks import. Nothing else is run in the zygote but
+# reportlib.report.warm_up(), which parses the plan into a cache that is keyed by the
+# plan file's path and sha256 (so a kernel re-parses it if the file changed).
+PRELOAD_MODULES = (
+    "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.history",
+    "psutil", "tornado.gen", "tornado.locks", "tornado.queues",
+    "reportlib.sections", "reportlib.report", "pyarrow.parquet",
+)
+_LAUNCHER = "ipykernel_launcher"
+_ZYGOTE_SOURCE = r"""
+import json, os, signal, sys
+
+def _reap(signum, frame):  # kernels exit on their own; collect them
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+signal.signal(signal.SIGCHLD, _reap)
+if sys.path and sys.path[0] == "":  # as ipykernel_launcher does before it imports anything
+    del sys.path[0]
+_kernel_stdout = int(sys.argv[1])
+# what a launched kernel finds in its environment when it imports these
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+os.environ["JPY_PARENT_PID"] = str(os.getpid())  # the kernels' parent (ipykernel watches it)
+import contextlib, io
+_environ = dict(os.environ)
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    # (in a launched kernel, what these print while being imported goes nowhere either)
+    import ipykernel.kernelapp
+    for _name in sys.argv[2:]:
+        try:
+            __import__(_name)
+        except Exception:
+            pass  # then the notebook imports it itself, and fails there if it must
+    try:  # data every report reads and that is checked against its file before use: the plan
+        __import__("reportlib.report").report.warm_up()
+    except Exception:
+        pass
+_set_by_imports = {k: v for k, v in os.environ.items() if _environ.get(k) != v}  # e.g. PYDEVD_USE_FRAME_EVAL
+import gc
+gc.collect()
+gc.freeze()  # the kernels' collector leaves these objects alone (and their pages shared)
+_replies = sys.stdout.buffer
+_replies.write(b"ready\n")
+_replies.flush()
+for _line in sys.stdin.buffer:
+    _request = json.loads(_line)
+    _pid = os.fork()
+    if _pid:
+        _replies.write(b"%d\n" % _pid)
+        _replies.flush()
+        continue
+    # the new kernel, set up as jupyter_client launches one: a session of its own, stdin a
+    # pipe nobody writes to, stdout where a launched kernel's goes, the launch's cwd and env
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    _read, _write = os.pipe()
+    os.dup2(_read, 0)
+    os.close(_read)
+    os.close(_write)
+    os.dup2(_kernel_stdout, 1)
+    os.close(_kernel_stdout)
+    os.chdir(_request["cwd"])
+    os.environ.clear()
+    os.environ.update(_set_by_imports)
+    os.environ.update(_request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    sys.argv = _request["argv"]
+    from ipykernel import kernelapp
+    kernelapp.launch_new_instance()
+    sys.exit(0)
+"""
+
+
+class _ForkedKernel:
+    """A ``Popen`` look-alike for a kernel forked by the zygote.
+
+    It is not our child, so it is watched through a pidfd: polling, waiting and
+    signals reach exactly that process, even after its pid is reused.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._fd: int | None = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self._fd is not None:
+            if select.select([self._fd], [], [], 0)[0]:
+                self.returncode = 0  # exited; its status went to the zygote
+                os.close(self._fd)
+                self._fd = None
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired(_LAUNCHER, timeout)
+            select.select([self._fd], [], [], 1.0 if left is None else min(left, 1.0))
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                signal.pidfd_send_signal(self._fd, signum)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class KernelZygote:
+    """A process that has imported ipykernel and :data:`PRELOAD_MODULES` and forks kernels.
+
+    One per process that renders (started on first use, in that process); it exits
+    when that process closes its end of the request pipe (at exit at the latest).
+    """
+
+    _instance: "KernelZygote | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self, env: dict):
+        kernel_stdout = os.dup(sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _ZYGOTE_SOURCE, str(kernel_stdout), *PRELOAD_MODULES],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, pass_fds=(kernel_stdout,),
+            )
+        finally:
+            os.close(kernel_stdout)
+        self.owner = os.getpid()
+        if self.process.stdout.readline() != b"ready\n":
+            self.close()
+            raise RuntimeError("kernel zygote did not start")
+        _at_exit(self.close)
+
+    @classmethod
+    def get(cls, env: dict) -> "KernelZygote":
+        with cls._lock:
+            zygote = cls._instance
+            if zygote is None or zygote.owner != os.getpid() or zygote.process.poll() is not None:
+                zygote = cls._instance = cls(env)  # (a forked worker never uses its parent's)
+            return zygote
+
+    def fork(self, argv: list[str], env: dict, cwd: str) -> _ForkedKernel:
+        with self._lock:
+            self.process.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
+        if not reply.strip().isdigit():
+            raise RuntimeError("kernel zygote stopped")
+        return _ForkedKernel(int(reply))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+
+
+def _at_exit(fn) -> None:
+    """Run ``fn`` when this process exits, also in a multiprocessing worker (which skips atexit)."""
+    import atexit
+    import multiprocessing.util
+
+    atexit.register(fn)
+    multiprocessing.util.Finalize(None, fn, exitpriority=10)
+
+
+_kernel_managers: dict[bool, type] = {}
+
+
+def warm_kernels_supported() -> bool:
+    """Warm kernels need pidfds (Linux 5.3+) and fork; elsewhere kernels start cold.
+    ``REPORTLIB_COLD_KERNELS=1`` turns them off (the reports come out the same)."""
+    if os.environ.get("REPORTLIB_COLD_KERNELS") == "1":
+        return False
+    return hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal") and hasattr(os, "fork")
+
+
+def kernel_manager_class(warm: bool = False) -> type:
+    """The kernel manager papermill uses (defined on first use: it imports jupyter_client).
+
+    Both variants skip the SIGINT that jupyter_client sends a kernel as it shuts it
+    down: the notebook has finished (a timed-out cell was interrupted already), and
+    a kernel still tidying up after its last reply would log "KeyboardInterrupt
+    caught in kernel". ``warm``: kernels are forked by the :class:`KernelZygote`.
+    """
+    if warm not in _kernel_managers:
+        _kernel_managers.update(zip((False, True), _define_kernel_managers()))
+    return _kernel_managers[warm]
+
+
+def _define_kernel_managers() -> tuple[type, type]:
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ReportKernelManager(AsyncKernelManager):
+        """A kernel manager that shuts an idle kernel down without interrupting it."""
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    class WarmKernelManager(ReportKernelManager):
+        """A kernel manager whose local kernels are forked by the :class:`KernelZygote`."""
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            provisioner = self.provisioner
+            launcher = importlib.util.find_spec(_LAUNCHER)
+            if not (isinstance(provisioner, LocalProvisioner) and hasattr(os, "pidfd_open") and launcher
+                    and kernel_cmd[1:3] == ["-m", _LAUNCHER]
+                    and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable)):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)  # not ours to fork: launch it
+            options = LocalProvisioner._scrub_kwargs(kw)
+            env = dict(options.get("env") or os.environ)
+            cwd = str(options.get("cwd") or os.getcwd())
+            argv = [launcher.origin, *(os.path.expanduser(arg) for arg in kernel_cmd[3:])]
+            try:
+                process = KernelZygote.get(env).fork(argv, env, cwd)
+            except (OSError, RuntimeError, ValueError):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)  # cold start instead
+            provisioner.process = process
+            provisioner.pid = provisioner.pgid = process.pid  # the kernel leads its own session
+            provisioner.cwd = kw.get("cwd", Path.cwd())
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    for cls in (ReportKernelManager, WarmKernelManager):
+        cls.__module__, cls.__qualname__ = __name__, cls.__name__
+    return ReportKernelManager, WarmKernelManager

@@ -1,0 +1,186 @@
+"""The sections of the reports, one function each, so that a notebook cell is one call.
+
+Each function displays its block (HTML, markdown, charts) in the running notebook.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from reportlib import charts, narrative, present, progress as prog, quarters
+
+MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
+REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}
+FLAG_LABELS = {
+    "approximate": "约数（填报为约/余/近等）",
+    "cumulative_fell": "累计数比上季度下降",
+    "derived_cumulative": "累计数由本季度完成数推算",
+    "derived_increment": "本季度完成数由累计数推算",
+    "increment_inconsistent": "本季度完成数与累计数不一致",
+    "percent_as_fraction": "百分数按小数填报（已换算）",
+    "rate_from_increment": "比率按“本季度完成”列填报",
+    "unit_converted": "单位已换算为计划单位",
+    "name_mismatch": "指标名称与编号不一致（以编号为准）",
+    "quarter_from_folder": "季度未填，按所在文件夹确定",
+    "quarter_differs_from_folder": "季度与所在文件夹不一致",
+    "state_regressed": "节点状态比上季度倒退",
+    "formula_value": "公式单元格（取其缓存值，未重新计算）",
+    "superseded": "被后续更正报送替代",
+}
+
+
+def _paragraphs(sentences: list[str]) -> None:
+    present.show_html("".join(f"<p>{escape(s)}</p>" for s in sentences))
+
+
+def _title(data, pillar: int | None = None) -> str:
+    base = f"城东街道{present.quarter_title(data.year, data.quarter_index)}重点工作进展报告"
+    if pillar is None:
+        return base
+    return f"{base}——{present.pillar_heading(pillar, pillar_title(data, pillar))}"
+
+
+def pillar_title(data, pillar: int) -> str:
+    titles = dict(zip(data.plan.pillars["pillar"], data.plan.pillars["title"]))
+    return titles[pillar]
+
+
+def cover(data, pillar: int | None = None) -> None:
+    """Title, the dates the data runs to, the source document, and 示例数据 when sample data."""
+    end = quarters.quarter_end_date(data.quarter)
+    lines = [
+        f"数据截至：{end.year}年{end.month}月{end.day}日（最近一次填报：{data.data_until}）",
+        f"依据：《{data.plan.title}》，共{len(data.plan.pillars)}个领域、{len(data.plan.tasks)}项工作、{len(data.plan.kpis)}项指标",
+    ]
+    present.show_html(present.cover_html(_title(data, pillar), lines, data.sample))
+
+
+# --------------------------------------------------------------------------- quarter report
+
+
+def overview(data) -> None:
+    """总体情况: headline sentences, status counts, completion by pillar."""
+    _paragraphs(narrative.overall(data))
+    counts = prog.status_counts(data.progress)
+    table = pd.DataFrame({"状态": counts["status_label"], "指标数": counts["count"],
+                          "占比": [present.fmt_percent(c / max(len(data.progress), 1)) for c in counts["count"]]})
+    present.show_html(present.table_html(table, numeric=("指标数", "占比")))
+    charts.show(charts.status_counts_chart(dict(zip(counts["status"], counts["count"])), prog.STATUS_LABELS,
+                                           title="各状态指标数"))
+    pillars = prog.rollup(data.progress, by="pillar")
+    labels = [present.pillar_heading(p, narrative._short(pillar_title(data, p))) for p in pillars["pillar"]]
+    charts.show(charts.completion_by_group(labels, pillars["avg_completion"].fillna(0) * 100, data.expected_share * 100,
+                                           title="各领域平均完成率", status_labels=[f"滞后{b + s}项" for b, s in zip(pillars["behind"], pillars["severely_behind"])]))
+
+
+def pillar_blocks(data) -> None:
+    """分领域进展: per pillar, its sentences and a table by task."""
+    tasks = prog.rollup(data.progress, by="task")
+    task_titles = dict(zip(data.plan.tasks["task"], data.plan.tasks["title"]))
+    for pillar in data.plan.pillars["pillar"]:
+        present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
+        _paragraphs(narrative.for_pillar(data, pillar)[:2])
+        rows = tasks[tasks["pillar"] == pillar]
+        table = pd.DataFrame({
+            "工作": [f"{t} {task_titles.get(t, '')}" for t in rows["task"]],
+            "指标数": rows["kpis"],
+            **{prog.STATUS_LABELS[c]: rows[c] for c in prog.STATUS_DISPLAY_ORDER},
+            "平均完成率": [present.fmt_percent(v) for v in rows["avg_completion"]],
+        })
+        present.show_html(present.table_html(table, numeric=tuple(table.columns[1:])))
+
+
+def attention(data, pillar: int | None = None) -> None:
+    """重点关注: laggards by gap, then KPIs with no submission."""
+    frame = data.progress if pillar is None else data.progress[data.progress["pillar"] == pillar]
+    lag = prog.laggards(frame)
+    present.show_markdown(f"**滞后指标**（{len(lag)}项，按与序时进度的相对差距排序）")
+    if lag.empty:
+        present.show_html('<p class="note">无欠进度或严重滞后的指标。</p>')
+    else:
+        present.show_html(present.kpi_table(lag, data.plan.kpis, data.quarter_index, with_owner=True))
+    missing = prog.missing_submissions(frame)
+    present.show_markdown(f"**未报送指标**（{len(missing)}项）")
+    if missing.empty:
+        present.show_html('<p class="note">本季度所有指标均已报送。</p>')
+    else:
+        # progress tables carry no owner (it lives in the plan)
+        shown = missing.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
+        columns = [c for c in MISSING_COLUMNS if c in shown.columns]
+        table = shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")
+        present.show_html(present.table_html(table))
+
+
+def data_quality(data) -> None:
+    """数据质量: what ingest accepted, rejected and flagged for this quarter's submissions."""
+    quarter_rows = data.actuals[data.actuals["quarter"] == data.quarter]
+    flags = pd.Series([f for text in quarter_rows["flags"] for f in str(text).split(";") if f])
+    present.show_html(
+        f"<p>本季度采用填报数据{len(quarter_rows)}行，拒收{len(data.rejects)}行，"
+        f"无法读取的文件{len(data.file_errors)}个。拒收行未计入进度，请填报单位核实后重新报送。</p>"
+    )
+    if not data.rejects.empty:
+        table = data.rejects[[c for c in REJECT_COLUMNS if c in data.rejects.columns]].rename(columns=REJECT_COLUMNS)
+        present.show_html(present.table_html(table))
+    for error in data.file_errors:
+        present.show_html(f'<p class="note">文件问题：{escape(str(error.get("message", "")))}</p>')
+    if not flags.empty:
+        counts = flags.value_counts().sort_index()
+        table = pd.DataFrame({"标记": [FLAG_LABELS.get(f, f) for f in counts.index], "行数": counts.values})
+        present.show_html(present.table_html(table, numeric=("行数",)))
+
+
+def appendix(data) -> None:
+    """附表: every KPI of the plan."""
+    present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
+
+
+def notes(data) -> None:
+    """说明: the expected-progress and status rules, then the provenance footer."""
+    present.show_html("".join(f"<p class=\"note\">{escape(line)}</p>" for line in prog.status_rules_text().splitlines()))
+    present.show_html(present.provenance_html({
+        "计划文件 sha256": data.provenance["plan_sha256"][:16],
+        "实际数据 sha256": data.provenance["data_sha256"][:16],
+        "reportlib": data.provenance["reportlib_version"],
+    }))
+
+
+# --------------------------------------------------------------------------- pillar report
+
+
+def pillar_overview(data, pillar: int) -> None:
+    """The pillar's sentences and a bullet chart of its KPIs against 序时进度."""
+    _paragraphs(narrative.for_pillar(data, pillar))
+    frame = data.progress[(data.progress["pillar"] == pillar) & (data.progress["kind"] != "milestone")]
+    if frame.empty:
+        return
+    completion = frame["completion"].astype(float) * 100
+    expected = (frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100
+    charts.show(charts.bullet_chart(
+        [f"{k} {n[:14]}" for k, n in zip(frame["kpi_id"], frame["name"])], completion, expected,
+        frame["status"], frame["status_label"], title="指标完成率与序时进度",
+    ))
+
+
+def pillar_tasks(data, pillar: int) -> None:
+    """Each task of the pillar: its KPIs table and the submissions' 进展说明."""
+    frame = data.progress[data.progress["pillar"] == pillar]
+    task_titles = dict(zip(data.plan.tasks["task"], data.plan.tasks["title"]))
+    for task, rows in frame.groupby("task", sort=False):
+        present.show_markdown(f"### {task} {task_titles.get(task, '')}")
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
+        present.show_html(present.notes_html(rows))
+
+
+def pillar_trend(data, pillar: int) -> None:
+    """Average completion by task across the quarters so far, against 序时进度."""
+    history = data.history[data.history["pillar"] == pillar]
+    quarters_so_far = sorted(history["quarter"].unique())
+    series = {}
+    for task, rows in history.groupby("task", sort=False):
+        by_quarter = rows.assign(c=prog.capped_completion(rows)).groupby("quarter")["c"].mean()
+        series[f"工作{task}"] = [float(by_quarter.get(q, float("nan"))) * 100 for q in quarters_so_far]
+    expected = [quarters.quarter_index(q) / 4 * 100 for q in quarters_so_far]
+    labels = [present.quarter_title(data.year, quarters.quarter_index(q)).replace(f"{data.year}年", "") for q in quarters_so_far]
+    charts.show(charts.trend_chart(labels, series, expected, title="各项工作平均完成率走势"))

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for reportlib; idempotent (a second run changes nothing
+# and takes a second or two). Called by `make reports` and `make test`.
+#   1. system libraries WeasyPrint needs (Pango, HarfBuzz subsetting), from Debian;
+#   2. .venv with reportlib and its pinned dependencies (requirements.lock);
+#   3. matplotlib's font cache, refreshed after the font package is (re)installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+PYTHON=${PYTHON:-python3}
+STAMP=$VENV/.reportlib-installed
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+missing_libs() {
+    local lib pkg
+    for pair in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
+                libharfbuzz-subset.so.0:libharfbuzz-subset0 libfontconfig.so.1:libfontconfig1; do
+        lib=${pair%%:*}; pkg=${pair##*:}
+        ldconfig -p 2>/dev/null | grep -q "$lib" || printf '%s ' "$pkg"
+    done
+}
+
+install_system_libs() {
+    local pkgs
+    pkgs=$(missing_libs)
+    [ -z "$pkgs" ] && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { say "missing system libraries: $pkgs; install them as root (apt-get install $pkgs)"; exit 1; }
+        sudo=sudo
+    fi
+    command -v apt-get >/dev/null || { say "missing system libraries: $pkgs; install them with your package manager"; exit 1; }
+    say "installing system libraries: $pkgs"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs >/dev/null
+}
+
+install_python_env() {
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || { say "Python 3.11 or newer is needed (found $("$PYTHON" --version 2>&1))"; exit 1; }
+    [ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
+    local wanted
+    wanted=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
+    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ]; then
+        return 0
+    fi
+    say "installing Python packages into $VENV (pinned by requirements.lock)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+    say "refreshing matplotlib's font cache"
+    "$VENV/bin/python" -c 'import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)'
+    echo "$wanted" > "$STAMP"
+}
+
+install_system_libs
+install_python_env
