@@ -226,16 +226,24 @@ def build(
     *,
     workers: int = 1,
     force: bool = False,
-    processed_dir: Path | None = None,
     timeouts: Timeouts = Timeouts(),
+    plan=None,
 ) -> BuildOutcome:
     """Render the jobs whose inputs changed (all with ``force``) and publish them together.
 
+    The processed tables the jobs read are ingested first when stale (a few ms when they
+    are not), so that a fresh checkout builds and the fingerprints see the data the
+    reports will show. ``plan`` saves parsing the default plan again when the caller has it.
+
     Caller holds the lock. Nothing in ``out_dir`` changes unless every job succeeded.
     """
+    from reportlib import actuals
+
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    fingerprints = {job.name: provenance.job_fingerprint(job, formats, processed_dir) for job in jobs}
+    for folder in sorted({provenance.processed_dir_of(job) for job in jobs}):
+        actuals.ensure_ingested(plan=plan, out_dir=folder)
+    fingerprints = {job.name: provenance.job_fingerprint(job, formats) for job in jobs}
     todo = [job for job in jobs if force or not _up_to_date(job, out_dir, formats, fingerprints[job.name])]
     skipped = [job for job in jobs if job not in todo]
     for job in skipped:
@@ -325,7 +333,8 @@ def build_command(args) -> int:
         jobs = choose_jobs(args, available, pillars)
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
         try:
-            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
+            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force,
+                            timeouts=timeouts, plan=the_plan)
         except RenderError:
             log.error("build failed; reports/ left as it was")
             raise

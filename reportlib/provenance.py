@@ -83,11 +83,16 @@ def plan_file() -> Path:
     return Path(plan.DEFAULT_PLAN_PATH)
 
 
-def job_fingerprint(job, formats, processed_dir: Path | None = None) -> str:
+def processed_dir_of(job) -> Path:
+    """The processed-data folder ``job``'s notebook reads (its ``processed_dir`` parameter)."""
+    return _processed(job.parameters.get("processed_dir"))
+
+
+def job_fingerprint(job, formats) -> str:
     """sha256 of everything that can change ``job``'s outputs."""
     parts = {
         "plan": sha256_file(plan_file()),
-        "data": data_digest(job.quarter, processed_dir),
+        "data": data_digest(job.quarter, processed_dir_of(job)),
         "notebook": sha256_file(job.notebook),
         "code": code_fingerprint(),
         "parameters": json.dumps(job.parameters, sort_keys=True),

@@ -143,3 +143,14 @@ def test_cold_kernels_give_the_same_report_as_warm_ones(built, tmp_path, monkeyp
     cold = tmp_path / "cold"
     build.build(JOBS, cold, ("html",), force=True)
     assert (cold / "2025-Q3" / "pillar-2.html").read_bytes() == (out / "2025-Q3" / "pillar-2.html").read_bytes()
+
+
+def test_a_fresh_checkout_builds_without_a_separate_ingest(tmp_path):
+    """build() ingests the data its jobs read when there is none yet (CI starts from an empty data/processed)."""
+    processed = tmp_path / "processed"
+    job = build.ReportJob(paths.NOTEBOOKS / build.PILLAR_NOTEBOOK, "2025-Q1/pillar-5",
+                          {"year": 2025, "quarter": 1, "pillar": 5, "processed_dir": str(processed)}, "2025Q1")
+    outcome = build.build([job], tmp_path / "out", ("html",))
+    assert [r.job.name for r in outcome.rendered] == ["2025-Q1/pillar-5"]
+    assert (processed / "actuals.parquet").is_file()
+    assert "示例数据" in (tmp_path / "out" / "2025-Q1" / "pillar-5.html").read_text(encoding="utf-8")
