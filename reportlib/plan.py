@@ -113,6 +113,9 @@ KPI_KEYS = [
     "id", "pillar", "task", "name", "kind", "target", "unit", "comparator",
     "period", "schedule", "due_quarter", "owner", "source_text",
 ]
+# A number in the document that a reviewer decided is not a target (plan file
+# ``not_targets``): its clause, optionally its value and unit, and why.
+NOT_TARGET_COLUMNS = ["source_text", "value", "unit", "reason"]
 
 # Reasons a number is not a target (Extraction.ignored["reason"]).
 REASON_YEAR = "year_or_date"
@@ -229,6 +232,10 @@ class Plan:
     source: str = field(default="", compare=False, repr=False)
     # Not in the contract: the plan file itself.
     path: Path | None = field(default=None, compare=False, repr=False)
+    # Reviewed numbers that are deliberately not KPIs (NOT_TARGET_COLUMNS); drift skips them.
+    not_targets: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=NOT_TARGET_COLUMNS), compare=False, repr=False
+    )
 
 
 @dataclass
@@ -777,8 +784,8 @@ def extract(text) -> Extraction:
 # --------------------------------------------------------------------------
 # Plan file: reading
 # --------------------------------------------------------------------------
-def _kpi_lines(text: str) -> list[int]:
-    """1-based line of each KPI block in the YAML text (by position in ``kpis``)."""
+def _item_lines(text: str, section: str = "kpis") -> list[int]:
+    """1-based line of each item of the top-level list ``section`` in the YAML text."""
     try:
         root = yaml.compose(text)
     except yaml.YAMLError:
@@ -786,7 +793,7 @@ def _kpi_lines(text: str) -> list[int]:
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
-        if key.value == "kpis" and isinstance(value, yaml.SequenceNode):
+        if key.value == section and isinstance(value, yaml.SequenceNode):
             return [item.start_mark.line + 1 for item in value.value]
     return []
 
@@ -865,6 +872,38 @@ class _Reader:
             self.problem(f"due_quarter 应为 1-4 的整数 (must be an integer 1-4): {due!r}", line, kpi_id)
         return row
 
+    def not_targets(self, items, lines: list[int]) -> pd.DataFrame:
+        """The ``not_targets`` list (optional) as a table; malformed entries noted and dropped."""
+        if items is None:
+            return _frame([], NOT_TARGET_COLUMNS)
+        if not isinstance(items, list):
+            self.problem("not_targets 应为列表 (not_targets must be a list)")
+            return _frame([], NOT_TARGET_COLUMNS)
+        rows = []
+        for index, item in enumerate(items):
+            line = lines[index] if index < len(lines) else None
+            if not isinstance(item, dict):
+                self.problem("not_targets 条目应为映射 (not_targets entry must be a mapping)", line)
+                continue
+            unknown = sorted(set(item) - set(NOT_TARGET_COLUMNS))
+            if unknown:
+                self.problem(f"not_targets 未知字段 (unknown keys): {', '.join(map(str, unknown))}", line)
+            source_text, reason, value, unit = (item.get(k) for k in ("source_text", "reason", "value", "unit"))
+            if not isinstance(source_text, str) or not source_text.strip():
+                self.problem("not_targets 条目需要 source_text: 文档中的原句 (entry needs the clause)", line)
+                continue
+            if not isinstance(reason, str) or not reason.strip():
+                self.problem(f"not_targets 条目需要 reason: 为什么不是指标 (entry needs a reason): {source_text}", line)
+            if value is not None and not _is_number(value):
+                self.problem(f"not_targets 的 value 应为数字或省略 (value must be a number): {value!r}", line)
+                value = None
+            if unit is not None and not isinstance(unit, str):
+                self.problem(f"not_targets 的 unit 应为文本 (unit must be text): {unit!r}", line)
+                unit = None
+            rows.append({"source_text": source_text, "value": float("nan") if value is None else float(value),
+                         "unit": unit or "", "reason": reason if isinstance(reason, str) else ""})
+        return _frame(rows, NOT_TARGET_COLUMNS)
+
     def schedule(self, value, line, kpi_id):
         """Schedule as a tuple of floats, or None (problems noted)."""
         if value is None:
@@ -895,7 +934,7 @@ def _read_plan(path) -> tuple[Plan, list[str]]:
                          row=mark.line + 1 if mark else None) from exc
     if not isinstance(data, dict):
         raise InputError("计划文件顶层应为映射 (top level must be a mapping with year, pillars, kpis)", file=str(path))
-    reader = _Reader(path, data, _kpi_lines(text))
+    reader = _Reader(path, data, _item_lines(text, "kpis"))
     year = data.get("year")
     if not _is_number(year):
         reader.problem(f"year 应为整数 (year must be an integer): {year!r}")
@@ -909,6 +948,7 @@ def _read_plan(path) -> tuple[Plan, list[str]]:
     kpis["schedule"] = pd.Series([r["schedule"] for r in rows], dtype=object)
     kpis["due_quarter"] = pd.Series([r["due_quarter"] for r in rows], dtype=object)
     kpis["target"] = kpis["target"].astype(float)
+    not_targets = reader.not_targets(data.get("not_targets"), _item_lines(text, "not_targets"))
     source = str(data.get("source") or "")
     plan = Plan(
         year=int(year) if _is_number(year) else 0,
@@ -921,6 +961,7 @@ def _read_plan(path) -> tuple[Plan, list[str]]:
         kpi_lines={r["kpi_id"]: r["line"] for r in rows if r["line"]},
         source=source,
         path=path,
+        not_targets=not_targets,
     )
     return plan, reader.problems
 
@@ -994,7 +1035,23 @@ def _semantic_problems(plan: Plan) -> list[str]:
         seen.add(kpi_id)
         _check_kpi_identity(row, known_tasks, lambda m, k=kpi_id: add(m, k))
         _check_kpi_values(row, lambda m, k=kpi_id: add(m, k))
+    _not_target_problems(plan, add)
     return problems
+
+
+def _not_target_problems(plan: Plan, add) -> None:
+    """A ``not_targets`` entry has a known canonical unit and does not contradict a KPI."""
+    for entry in plan.not_targets.itertuples(index=False):
+        if entry.unit and not is_canonical_unit(entry.unit):
+            add(f"not_targets: 单位应为规范单位 (unit must be canonical): {entry.unit!r} — {entry.source_text}")
+        if pd.isna(entry.value):
+            continue
+        for kpi in plan.kpis.itertuples(index=False):
+            same_clause = normalise_text(kpi.source_text or "") and normalise_text(entry.source_text) in normalise_text(kpi.source_text or "")
+            if same_clause and not pd.isna(kpi.target) and abs(float(kpi.target) - float(entry.value)) < 1e-9 \
+                    and (not entry.unit or entry.unit == kpi.unit):
+                add(f"not_targets: 与指标 {kpi.kpi_id} 矛盾 (both a KPI and listed as not a target): "
+                    f"{_fmt(entry.value)}{entry.unit} — {entry.source_text}")
 
 
 def _structure_problems(plan: Plan, add) -> None:
@@ -1129,6 +1186,18 @@ def _covers(kpi, candidate) -> bool:
     return kpi.kind not in ("milestone", "recurring") and _same_value(kpi, candidate)
 
 
+def _dismisses(entry, candidate) -> bool:
+    """True when a ``not_targets`` entry names this candidate: same clause, and the same
+    value and unit where the entry gives them (an entry without a value covers the clause)."""
+    entry_source, cand_source = normalise_text(entry.source_text), normalise_text(candidate.source_text)
+    if not entry_source or not (entry_source in cand_source or cand_source in entry_source):
+        return False
+    if not pd.isna(entry.value):
+        if pd.isna(candidate.value) or abs(float(entry.value) - float(candidate.value)) > 1e-6 * max(1.0, abs(float(entry.value))):
+            return False
+    return not entry.unit or entry.unit == candidate.unit
+
+
 def check_drift(plan: Plan, document_text: str) -> list[str]:
     """Differences between the plan and its source document, one message each.
 
@@ -1137,6 +1206,9 @@ def check_drift(plan: Plan, document_text: str) -> list[str]:
       KPI covers (same source clause and same value+unit, or same kind for
       milestones/recurring items);
     * a KPI whose ``source_text`` is no longer in the document.
+
+    A candidate that a ``not_targets`` entry names is a reviewed decision, not drift;
+    an entry whose clause is no longer in the document is drift.
     """
     extraction = extract(document_text)
     problems = [f"文档解析 (document): {p}" for p in extraction.problems]
@@ -1146,9 +1218,16 @@ def check_drift(plan: Plan, document_text: str) -> list[str]:
     for kpi in plan.kpis.itertuples(index=False):
         if kpi.source_text and normalise_text(kpi.source_text) not in body:
             problems.append(f"{kpi.kpi_id}: source_text 在文档中找不到 (source_text no longer in document): {kpi.source_text}")
+    for entry in plan.not_targets.itertuples(index=False):
+        if normalise_text(entry.source_text) not in body:
+            problems.append(f"not_targets: 已确认不是指标的原句在文档中找不到 (not_targets clause no longer in document): "
+                            f"{entry.source_text}")
     kpis = list(plan.kpis.itertuples(index=False))
+    dismissed = list(plan.not_targets.itertuples(index=False))
     for cand in extraction.candidates.itertuples(index=False):
         if cand.confidence < DRIFT_MIN_CONFIDENCE or any(_covers(k, cand) for k in kpis):
+            continue
+        if any(_dismisses(entry, cand) for entry in dismissed):
             continue
         what = "里程碑" if cand.kind == "milestone" else f"{cand.kind} {_fmt(cand.value)}{_unit_text(cand.unit)}"
         problems.append(
@@ -1271,7 +1350,7 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
             "owner": None,
             "source_text": cand.source_text,
         })
-    return {"year": year, "title": title, "source": source, "pillars": pillars, "kpis": kpis}
+    return {"year": year, "title": title, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}
 
 
 def _plain_number(value):
@@ -1313,6 +1392,13 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
         for i, key in enumerate(KPI_KEYS):
             prefix = "  - " if i == 0 else "    "
             out.append(f"{prefix}{key}: {_yaml_scalar(kpi.get(key))}")
+    if "not_targets" in data:
+        out.append("")
+        out.append(f"not_targets:{'' if data['not_targets'] else ' []'}")
+        for entry in data["not_targets"]:
+            keys = [k for k in NOT_TARGET_COLUMNS if entry.get(k) is not None]
+            for i, key in enumerate(keys):
+                out.append(f"{'  - ' if i == 0 else '    '}{key}: {_yaml_scalar(entry[key])}")
     return "\n".join(out) + "\n"
 
 

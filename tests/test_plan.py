@@ -469,7 +469,7 @@ def test_committed_plan_is_human_editable():
     assert "pending confirmation" in text.lower()
     assert "\\u" not in text  # allow_unicode
     assert not re.search(r":\s*[&*]\w", text)  # no anchors or aliases
-    blocks = re.split(r"\n(?=  - id: )", text.split("\nkpis:\n", 1)[1])
+    blocks = re.split(r"\n(?=  - id: )", text.split("\nkpis:\n", 1)[1].split("\nnot_targets:\n", 1)[0])
     kpi_blocks = [b for b in blocks if b.strip()]
     assert len(kpi_blocks) == len(load_plan().kpis)
     for block in kpi_blocks:
@@ -568,6 +568,14 @@ BAD_PLANS = [
     ("source empty", lambda d: d.update(source="") or d, "missing source document name"),
     ("year", lambda d: d.update(year="2025年") or d, "year must be an integer"),
     ("kpis missing", lambda d: d.pop("kpis") and d, "missing 'kpis' list"),
+    ("not_target without reason", lambda d: d.update(not_targets=[{"source_text": "新建项目12个"}]) or d, "needs a reason"),
+    ("not_target without clause", lambda d: d.update(not_targets=[{"value": 3, "reason": "背景"}]) or d, "needs the clause"),
+    ("not_target value text", lambda d: d.update(not_targets=[{"source_text": "新建项目12个", "value": "十二", "reason": "x"}]) or d,
+     "value must be a number"),
+    ("not_target unit", lambda d: d.update(not_targets=[{"source_text": "完成投资2亿元", "value": 2, "unit": "亿元", "reason": "x"}]) or d,
+     "unit must be canonical"),
+    ("not_target is a KPI", lambda d: d.update(not_targets=[{"source_text": "新建项目12个", "value": 12, "unit": "个", "reason": "x"}]) or d,
+     "both a KPI and listed as not a target"),
 ]
 
 
@@ -585,6 +593,17 @@ def test_unknown_kpi_key(tmp_path):
     text = path.read_text(encoding="utf-8").replace("    owner: 经济发展办\n", "    owner: 经济发展办\n    deadline: Q3\n", 1)
     path.write_text(text, encoding="utf-8")
     assert any("unknown keys" in p and "deadline" in p for p in validate_plan(path))
+
+
+def test_not_targets_must_be_a_list_and_problems_name_their_line(tmp_path):
+    path = _write(tmp_path, _small_plan())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "not_targets: 盘活厂房5处\n", encoding="utf-8")
+    assert any("not_targets must be a list" in p for p in validate_plan(path))
+    path.write_text(text + "not_targets:\n  - source_text: 新建项目12个\n", encoding="utf-8")
+    problem = next(p for p in validate_plan(path) if "needs a reason" in p)
+    line = int(re.match(r"plan\.yaml:(\d+):", problem).group(1))
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1] == "  - source_text: 新建项目12个"
 
 
 def test_kpi_problem_names_its_line(tmp_path):
@@ -651,6 +670,31 @@ def test_drift_new_recurring_and_milestone(tmp_path):
     assert any("3 not in plan" in p or "任务 1.3 未写入计划文件" in p for p in problems)
     assert any("recurring" in p and "每季度通报一次进展" in p for p in problems)
     assert any("里程碑" in p and "编制《督导方案》" in p for p in problems)
+
+
+def test_drift_skips_reviewed_not_targets_and_reports_stale_ones(tmp_path):
+    doc = SMALL_DOC.replace("完成投资2亿元。", "完成投资2亿元,盘活闲置厂房5处。")
+    data = _small_plan()
+    assert any("not covered" in p and "盘活闲置厂房5处" in p for p in check_drift(load_plan(_write(tmp_path, data, doc)), doc))
+
+    reviewed = {"source_text": "盘活闲置厂房5处", "value": 5, "unit": "处", "reason": "现有厂房数量，是背景"}
+    data["not_targets"] = [reviewed]
+    plan = load_plan(_write(tmp_path, data, doc), validate=True)
+    assert plan.not_targets.to_dict("records") == [{**reviewed, "value": 5.0}]
+    assert check_drift(plan, doc) == []
+
+    data["not_targets"] = [{**reviewed, "value": 6}]  # a different number in the same clause is still drift
+    assert any("not covered" in p and "5" in p for p in check_drift(load_plan(_write(tmp_path, data, doc)), doc))
+
+    data["not_targets"] = [{"source_text": "盘活闲置厂房5处", "reason": "整句都不是目标"}]  # no value: the whole clause
+    assert check_drift(load_plan(_write(tmp_path, data, doc)), doc) == []
+    problems = check_drift(load_plan(_write(tmp_path, data)), SMALL_DOC)  # the clause left the document
+    assert len(problems) == 1 and "not_targets clause no longer in document" in problems[0]
+
+
+def test_committed_plan_records_its_reviewed_non_targets(plan, seed_text):
+    assert len(plan.not_targets) >= 8 and plan.not_targets["reason"].str.len().gt(0).all()
+    assert {119.0, 1522.0, 107.0, 12349.0} <= set(plan.not_targets["value"])
 
 
 def test_drift_changed_title(plan, seed_text):
