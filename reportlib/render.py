@@ -1,8 +1,7 @@
 """Execute one parameterized notebook and convert it to HTML and PDF.
 
-The exporters are registered with nbconvert (entry points ``reporthtml`` and
-``reportpdf`` in pyproject.toml), so ``jupyter nbconvert --to reportpdf X.ipynb``
-gives the same output as :func:`export_pdf`.
+The conversion uses the project's nbconvert exporters (:mod:`reportlib.exporters`,
+also registered as ``jupyter nbconvert --to reporthtml`` / ``--to reportpdf``).
 
 PDF engine: our HTML template, then WeasyPrint to A4 with the report font
 embedded (see README for why not LaTeX or webpdf).
@@ -54,97 +53,6 @@ def first_heading(html: str) -> str:
     """The text of the first <h1>, used as the document title."""
     match = _H1.search(html)
     return unescape(_TAG.sub("", match.group(1))).strip() if match else ""
-
-
-_EXPORTERS = ("ReportHTMLExporter", "ReportPDFExporter")
-
-
-def __getattr__(name: str):
-    """``ReportHTMLExporter`` and ``ReportPDFExporter`` (the nbconvert entry points) are
-    defined on first access, so that importing this module does not import nbconvert."""
-    if name in _EXPORTERS:
-        return _exporter_classes()[_EXPORTERS.index(name)]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _exporter_classes() -> tuple[type, type]:
-    """Define (once) and return the two exporter classes."""
-    if "ReportHTMLExporter" in globals():
-        return globals()["ReportHTMLExporter"], globals()["ReportPDFExporter"]
-    from nbconvert.exporters import HTMLExporter
-    from traitlets import default
-
-    class ReportHTMLExporter(HTMLExporter):
-        """Self-contained HTML in the house style, with no input code and no prompts."""
-
-        export_from_notebook = "Report HTML"
-
-        @default("template_name")
-        def _template_name_default(self):
-            return TEMPLATE_NAME
-
-        @default("template_file")
-        def _template_file_default(self):
-            return "index.html.j2"
-
-        @default("extra_template_basedirs")
-        def _extra_template_basedirs_default(self):
-            return [str(TEMPLATE_DIR)]
-
-        @default("exclude_input")
-        def _exclude_input_default(self):
-            return True
-
-        @default("exclude_input_prompt")
-        def _exclude_input_prompt_default(self):
-            return True
-
-        @default("exclude_output_prompt")
-        def _exclude_output_prompt_default(self):
-            return True
-
-        @default("exclude_anchor_links")
-        def _exclude_anchor_links_default(self):
-            return True
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            resources = self._init_resources(resources)
-            resources["reportlib"] = {
-                "css": CSS_PATH.read_text(encoding="utf-8"),
-                "font_stack": fonts.CSS_FONT_STACK,
-                "version": __version__,
-                "title": "",
-            }
-            html, resources = super().from_notebook_node(nb, resources=resources, **kw)
-            title = first_heading(html)
-            html = html.replace("<title></title>", f"<title>{_escape(title)}</title>", 1)
-            html = html.replace(FONT_FACE_SLOT, fonts.embedded_font_css(html), 1)
-            resources["reportlib"]["title"] = title
-            return html, resources
-
-    class ReportPDFExporter(ReportHTMLExporter):
-        """A4 PDF: the report HTML laid out by WeasyPrint with the CJK font embedded."""
-
-        export_from_notebook = "Report PDF"
-        output_mimetype = "application/pdf"
-
-        @default("file_extension")
-        def _file_extension_default(self):
-            return ".pdf"
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            html, resources = super().from_notebook_node(nb, resources=resources, **kw)
-            resources["output_extension"] = ".pdf"
-            return html_to_pdf(html), resources
-
-    for cls in (ReportHTMLExporter, ReportPDFExporter):
-        cls.__module__, cls.__qualname__ = __name__, cls.__name__
-    globals().update(ReportHTMLExporter=ReportHTMLExporter, ReportPDFExporter=ReportPDFExporter)
-    return ReportHTMLExporter, ReportPDFExporter
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # The @font-face rules fonts.embedded_font_css puts into report HTML for browsers: the
@@ -260,7 +168,9 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     """
     global _html_exporter
     if _html_exporter is None:
-        _html_exporter = _exporter_classes()[0]()
+        from reportlib.exporters import ReportHTMLExporter
+
+        _html_exporter = ReportHTMLExporter()
     html, _ = _html_exporter.from_notebook_node(nb)
     return html
 
