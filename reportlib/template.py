@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +96,7 @@ COLUMNS = (
     Column("kpi_id", "指标编号", 11, False),
     Column("name", "指标名称", 40, False),
     Column("unit", "单位", 9, False),
-    Column("target", "年度目标", 12, False),
+    Column("target", "年度目标", 22, False),
     Column("previous", "上季度累计完成", 16, False),
     Column("quarter", "季度", 9, False),
     Column("cumulative", "累计完成", 12, True),
@@ -106,6 +108,7 @@ COLUMNS = (
     Column("report_date", "填报日期", 12, True),
 )
 COLUMN_INDEX = {column.key: position for position, column in enumerate(COLUMNS, start=1)}
+WRAPPED_COLUMNS = ("name", "target", "note")
 
 INSTRUCTIONS = (
     "填报说明",
@@ -264,11 +267,45 @@ def _write_instructions(workbook: Workbook, quarter: str) -> None:
     sheet = workbook.active
     sheet.title = INSTRUCTIONS_SHEET
     example = (quarter_end_date(quarter) + dt.timedelta(days=8)).isoformat()
+    width = 70  # fits an A4 portrait page at 100 % in Excel and LibreOffice
     for row, line in enumerate(INSTRUCTIONS, start=1):
-        cell = sheet.cell(row=row, column=1, value=neutralize(line.format(label=quarter_label(quarter), example_date=example)))
+        text = line.format(label=quarter_label(quarter), example_date=example)
+        cell = sheet.cell(row=row, column=1, value=neutralize(text))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = _row_height(_wrapped_lines(text, width))
     sheet["A1"].font = TITLE_FONT
-    sheet.column_dimensions["A"].width = 110
+    sheet.row_dimensions[1].height = 24
+    sheet.column_dimensions["A"].width = width
+    _fit_page_width(sheet, landscape=False)
+
+
+LINE_HEIGHT_PT = 15
+
+
+def _wrapped_lines(text: Any, width: float) -> int:
+    """How many lines ``text`` takes in a wrapping cell ``width`` characters wide.
+
+    Spreadsheet programs do not all size rows to wrapped text when they open a file
+    (LibreOffice keeps one line), so the template sets row heights itself. A Chinese
+    character is two width units, as in a column width.
+    """
+    if text is None or text == "":
+        return 1
+    units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    return max(1, math.ceil(units / (width - 2)))
+
+
+def _row_height(lines: int) -> float:
+    return LINE_HEIGHT_PT * lines + 2
+
+
+def _fit_page_width(sheet, *, landscape: bool) -> None:
+    """Print on A4, scaled to the page's width (a printout is how many units check their figures)."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
 
 
 def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner: str, previous: dict[str, Any], title: str) -> None:
@@ -289,6 +326,7 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
         row = FIRST_DATA_ROW + offset
         values = _row_values(kpi, quarter, owner, previous)
         is_milestone = kpi.get("kind") == MILESTONE_KIND
+        lines = 1
         for position, column in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=row, column=position)
             if column.key == "target":
@@ -297,17 +335,23 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
                     cell.number_format = number_format
             else:
                 cell.value = neutralize(values.get(column.key))
+            if column.key in WRAPPED_COLUMNS:
+                lines = max(lines, _wrapped_lines(cell.value, column.width))
             locked = _locked(column, is_milestone)
             cell.protection = Protection(locked=locked)
             cell.border = BORDER
             if locked:
                 cell.fill = LOCKED_FILL
-            if column.key in ("name", "note"):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=column.key in WRAPPED_COLUMNS, vertical="center")
             if column.key == "report_date":
                 cell.number_format = "yyyy-mm-dd"
+        sheet.row_dimensions[row].height = _row_height(lines)
     _add_validations(sheet, FIRST_DATA_ROW + len(kpis) - 1, quarter_year(quarter))
     sheet.freeze_panes = f"C{FIRST_DATA_ROW}"
+    sheet.row_dimensions[TITLE_ROW].height = 24
+    sheet.row_dimensions[HEADER_ROW].height = 32  # two lines of wrapped header text
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _fit_page_width(sheet, landscape=True)
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # allow resizing columns and rows
     sheet.protection.formatRows = False

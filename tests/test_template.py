@@ -187,3 +187,51 @@ def test_cli_template(tmp_path, capsys):
     assert "已生成" in printed
     assert (tmp_path / "out" / "2025Q3_党建办_填报模板.xlsx").exists()
     assert cli.main(["template", "--quarter", "第九季度", "--out", str(tmp_path / "out"), "--plan", str(plan_file)]) == 3
+
+
+def test_printout_fits_the_page_and_rows_are_tall_enough_for_wrapped_text(tmp_path):
+    """Spreadsheet programs do not all size rows to wrapped text (LibreOffice keeps one line)."""
+    long_name = "打造颜山花园东苑“齐鲁红色物业”党建示范点并建立长效管理机制"
+    plan = make_plan()
+    plan.kpis.loc[0, "name"] = long_name
+    template.write_templates(plan, "2025Q3", tmp_path / "out", tmp_path / "none")
+    path = tmp_path / "out" / "2025Q3_党建办_填报模板.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book[template.DATA_SHEET]
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == f"${template.HEADER_ROW}:${template.HEADER_ROW}"  # header on every page
+    heights = {cells[0].value: sheet.row_dimensions[cells[0].row].height
+               for cells in sheet.iter_rows(min_row=template.FIRST_DATA_ROW) if cells[0].value}
+    assert heights["K1.1.01"] >= 2 * template.LINE_HEIGHT_PT  # the long name wraps
+    assert heights["K1.1.02"] < 2 * template.LINE_HEIGHT_PT
+    instructions = book[template.INSTRUCTIONS_SHEET]
+    assert instructions.page_setup.orientation == "portrait"
+    assert all(instructions.row_dimensions[r].height for r in range(1, len(template.INSTRUCTIONS) + 1))
+
+
+@pytest.mark.parametrize("text, width, lines", [
+    ("", 40, 1), (None, 40, 1), ("新增老旧小区改造片区", 40, 1),
+    ("每月1次（全年12次）", 22, 1), ("每月1次（全年12次）", 12, 2), ("字" * 40, 40, 3), ("x" * 76, 40, 2),
+])
+def test_wrapped_lines_counts_chinese_characters_as_two_units(text, width, lines):
+    assert template._wrapped_lines(text, width) == lines
+
+
+def test_a_template_filled_and_saved_by_libreoffice_ingests(tmp_path):
+    """A real office suite's file: filled from `reportlib template`, saved again by LibreOffice
+    Calc 7.4 (shared strings, its own styles and dates), as a unit using it would send it."""
+    from reportlib import plan as plan_file
+    from reportlib.paths import PROJECT_ROOT
+
+    raw = PROJECT_ROOT / "tests" / "fixtures" / "libreoffice"
+    result = act.ingest(raw, plan=plan_file.load_plan(), write=False)
+    assert result.rejects.empty and not result.summary["file_errors"]
+    assert (result.summary["accepted"], result.summary["skipped_by_kind"]) == (4, {"unfilled": 14})
+    frame = result.actuals.set_index("kpi_id")
+    assert frame.loc["K1.1.01", "state"] == "in_progress"
+    assert frame.loc["K1.1.02", "cumulative"] == 2
+    assert (frame.loc["K1.1.03", "cumulative"], frame.loc["K1.1.03", "increment"]) == (95, 55)
+    assert frame.loc["K1.1.03", "note"] == "稳步推进，新发展合伙单位95家"
+    assert set(frame["report_date"]) == {"2025-07-08"} and set(frame["reporter"]) == {"张三"}
+    assert set(frame["reporting_unit"]) == {"党建办"} and set(frame["quarter"]) == {"2025Q2"}
