@@ -149,7 +149,8 @@ def bullet_chart(names, completion_pct, expected_pct, status_codes, status_label
         if expected == expected:  # not NaN
             ax.plot([expected, expected], [y - 0.38, y + 0.38], color=style.EXPECTED_MARK, linewidth=1.6)
         text = "—" if value != value else f"{float(value):.0f}%"
-        ax.annotate(f"{text} {label}", (width, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        after = width if expected != expected else max(width, float(expected))  # never across the tick
+        ax.annotate(f"{text} {label}", (after, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(names)), names, fontsize=8)
     ax.invert_yaxis()
     _percent_axis(ax, shown_cap + 20)

@@ -28,15 +28,29 @@ def is_missing(value) -> bool:
 
 
 def fmt_number(value) -> str:
-    """1234.5 -> "1,234.5"; 85000 -> "8.5万"; NaN -> "—"."""
+    """1234.5 -> "1,234.5"; 85000 -> "8.5万"; 18750 -> "1.875万"; 2e8 -> "2亿"; NaN -> "—".
+
+    From 10 000 up a whole number is written in 万 (from 10^8 in 亿), exactly (so that a target, an
+    actual and an expected figure in one table row are all in the same form).
+    """
     if is_missing(value):
         return "—"
     value = float(value)
-    if abs(value) >= 10000 and (value / 10000) == round(value / 10000, 2):
-        return f"{value / 10000:,.2f}".rstrip("0").rstrip(".") + "万"
+    for size, word in ((1e8, "亿"), (1e4, "万")):
+        if abs(value) >= size and (value / size) == round(value / size, 4):
+            return f"{value / size:,.4f}".rstrip("0").rstrip(".") + word
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def short_label(text: str, limit: int = 14) -> str:
+    """``text`` cut to ``limit`` characters for a chart axis, with "…" when cut
+    (trailing punctuation dropped, so that no label ends in "、")."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip("、，,；;：:（(“\"") + "…"
 
 
 def fmt_quantity(value, unit: str) -> str:

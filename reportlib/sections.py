@@ -158,7 +158,7 @@ def pillar_overview(data, pillar: int) -> None:
     completion = frame["completion"].astype(float) * 100
     expected = (frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100
     charts.show(charts.bullet_chart(
-        [f"{k} {n[:14]}" for k, n in zip(frame["kpi_id"], frame["name"])], completion, expected,
+        [f"{k} {present.short_label(n)}" for k, n in zip(frame["kpi_id"], frame["name"])], completion, expected,
         frame["status"], frame["status_label"], title="指标完成率与序时进度",
     ))
 

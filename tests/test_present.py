@@ -27,6 +27,11 @@ PROGRESS = pd.DataFrame([
 
 def test_numbers_are_written_the_chinese_way():
     assert present.fmt_number(85000) == "8.5万"
+    assert present.fmt_number(18750) == "1.875万" and present.fmt_number(12345) == "1.2345万"
+    assert present.fmt_number(12345.6) == "12,345.6"  # not exact in 万 with 4 decimals
+    assert present.fmt_number(9999) == "9,999"
+    assert present.fmt_number(200_000_000) == "2亿" and present.fmt_number(123_450_000) == "1.2345亿"
+    assert present.fmt_number(123_456_000) == "12,345.6万"
     assert present.fmt_number(1234.5) == "1,234.5"
     assert present.fmt_number(float("nan")) == "—"
     assert present.fmt_quantity(95, "%") == "95%"
@@ -71,3 +76,10 @@ def test_status_is_written_as_text_in_charts():
     assert "<dc:date>" not in labelled
     # Text is drawn as glyph paths: the four characters of the label add four glyph uses.
     assert labelled.count("<use") - bare.count("<use") == 4
+
+
+def test_short_label_marks_a_cut_and_drops_trailing_punctuation():
+    assert present.short_label("老旧小区改造全覆盖") == "老旧小区改造全覆盖"
+    assert present.short_label("人居环境每月点评、揭短亮丑、末位表态") == "人居环境每月点评、揭短亮丑…"
+    assert present.short_label("人居环境每月点评、揭短亮丑、末位表态", 9) == "人居环境每月点评…"
+    assert present.short_label("一二三四五六七八九十一二三四") == "一二三四五六七八九十一二三四"  # 14: not cut
