@@ -234,7 +234,7 @@ class Plan:
     path: Path | None = field(default=None, compare=False, repr=False)
     # Reviewed numbers that are deliberately not KPIs (NOT_TARGET_COLUMNS); drift skips them.
     not_targets: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=NOT_TARGET_COLUMNS), compare=False, repr=False
+        default_factory=lambda: _frame([], NOT_TARGET_COLUMNS), compare=False, repr=False
     )
 
 
@@ -1047,8 +1047,7 @@ def _not_target_problems(plan: Plan, add) -> None:
         if pd.isna(entry.value):
             continue
         for kpi in plan.kpis.itertuples(index=False):
-            same_clause = normalise_text(kpi.source_text or "") and normalise_text(entry.source_text) in normalise_text(kpi.source_text or "")
-            if same_clause and not pd.isna(kpi.target) and abs(float(kpi.target) - float(entry.value)) < 1e-9 \
+            if _same_clause(kpi.source_text, entry.source_text) and _same_number(kpi.target, entry.value) \
                     and (not entry.unit or entry.unit == kpi.unit):
                 add(f"not_targets: 与指标 {kpi.kpi_id} 矛盾 (both a KPI and listed as not a target): "
                     f"{_fmt(entry.value)}{entry.unit} — {entry.source_text}")
@@ -1164,11 +1163,23 @@ def _document_body(text: str) -> str:
     return normalise_text("".join(line for _, line, _ in lines))
 
 
+def _same_clause(reviewed: str, found: str) -> bool:
+    """A reviewed clause (KPI or not_targets entry) names the place of a clause found in the
+    document: the reviewed one is not empty and one contains the other (normalised)."""
+    reviewed, found = normalise_text(reviewed or ""), normalise_text(found or "")
+    return bool(reviewed) and (reviewed in found or found in reviewed)
+
+
+def _same_number(value, reference) -> bool:
+    """Both are numbers and equal within a millionth of ``reference``."""
+    if pd.isna(value) or pd.isna(reference):
+        return False
+    return abs(float(value) - float(reference)) <= 1e-6 * max(1.0, abs(float(reference)))
+
+
 def _same_value(kpi, candidate) -> bool:
     """Target and unit of a KPI equal a numeric candidate's (a unit-less candidate matches any unit)."""
-    if pd.isna(kpi.target) or pd.isna(candidate.value):
-        return False
-    if abs(float(kpi.target) - float(candidate.value)) > 1e-6 * max(1.0, abs(float(candidate.value))):
+    if not _same_number(kpi.target, candidate.value):
         return False
     unit = candidate.unit
     return unit is None or (isinstance(unit, float) and pd.isna(unit)) or unit == kpi.unit
@@ -1176,8 +1187,7 @@ def _same_value(kpi, candidate) -> bool:
 
 def _covers(kpi, candidate) -> bool:
     """True when a KPI accounts for a candidate: same clause, and same value or kind."""
-    kpi_source, cand_source = normalise_text(kpi.source_text), normalise_text(candidate.source_text)
-    if not kpi_source or not (kpi_source in cand_source or cand_source in kpi_source):
+    if not _same_clause(kpi.source_text, candidate.source_text):
         return False
     if candidate.kind == "milestone":
         return kpi.kind == "milestone"
@@ -1189,12 +1199,10 @@ def _covers(kpi, candidate) -> bool:
 def _dismisses(entry, candidate) -> bool:
     """True when a ``not_targets`` entry names this candidate: same clause, and the same
     value and unit where the entry gives them (an entry without a value covers the clause)."""
-    entry_source, cand_source = normalise_text(entry.source_text), normalise_text(candidate.source_text)
-    if not entry_source or not (entry_source in cand_source or cand_source in entry_source):
+    if not _same_clause(entry.source_text, candidate.source_text):
         return False
-    if not pd.isna(entry.value):
-        if pd.isna(candidate.value) or abs(float(entry.value) - float(candidate.value)) > 1e-6 * max(1.0, abs(float(entry.value))):
-            return False
+    if not pd.isna(entry.value) and not _same_number(candidate.value, entry.value):
+        return False
     return not entry.unit or entry.unit == candidate.unit
 
 

@@ -109,6 +109,9 @@ COLUMNS = (
 )
 COLUMN_INDEX = {column.key: position for position, column in enumerate(COLUMNS, start=1)}
 WRAPPED_COLUMNS = ("name", "target", "note")
+INSTRUCTIONS_WIDTH = 70  # the 填报说明 column: fits an A4 portrait page at 100 % in Excel and LibreOffice
+LINE_HEIGHT_PT = 15  # one line of 11 pt text
+TITLE_ROW_HEIGHT_PT = 24
 
 INSTRUCTIONS = (
     "填报说明",
@@ -267,19 +270,15 @@ def _write_instructions(workbook: Workbook, quarter: str) -> None:
     sheet = workbook.active
     sheet.title = INSTRUCTIONS_SHEET
     example = (quarter_end_date(quarter) + dt.timedelta(days=8)).isoformat()
-    width = 70  # fits an A4 portrait page at 100 % in Excel and LibreOffice
     for row, line in enumerate(INSTRUCTIONS, start=1):
         text = line.format(label=quarter_label(quarter), example_date=example)
         cell = sheet.cell(row=row, column=1, value=neutralize(text))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[row].height = _row_height(_wrapped_lines(text, width))
+        sheet.row_dimensions[row].height = _row_height(_wrapped_lines(text, INSTRUCTIONS_WIDTH))
     sheet["A1"].font = TITLE_FONT
-    sheet.row_dimensions[1].height = 24
-    sheet.column_dimensions["A"].width = width
+    sheet.row_dimensions[1].height = TITLE_ROW_HEIGHT_PT
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     _fit_page_width(sheet, landscape=False)
-
-
-LINE_HEIGHT_PT = 15
 
 
 def _wrapped_lines(text: Any, width: float) -> int:
@@ -348,7 +347,7 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
         sheet.row_dimensions[row].height = _row_height(lines)
     _add_validations(sheet, FIRST_DATA_ROW + len(kpis) - 1, quarter_year(quarter))
     sheet.freeze_panes = f"C{FIRST_DATA_ROW}"
-    sheet.row_dimensions[TITLE_ROW].height = 24
+    sheet.row_dimensions[TITLE_ROW].height = TITLE_ROW_HEIGHT_PT
     sheet.row_dimensions[HEADER_ROW].height = 32  # two lines of wrapped header text
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     _fit_page_width(sheet, landscape=True)
