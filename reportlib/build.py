@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -31,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlib import __version__, paths, provenance, quarters, render
+from reportlib import __version__, pages, paths, provenance, quarters, render
 from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError, RenderError
 
 FORMATS = ("html", "pdf")
@@ -126,7 +125,7 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     if "html" in formats:
         written.append(_write(target.with_suffix(".html"), html.encode("utf-8")))
     if "pdf" in formats:
-        written.append(_write(target.with_suffix(".pdf"), render.html_to_pdf(html)))
+        written.append(_write(target.with_suffix(".pdf"), pages.html_to_pdf(html)))
     return JobResult(job, written, time.perf_counter() - started)
 
 

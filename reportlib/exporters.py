@@ -13,7 +13,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
 from reportlib import __version__, fonts
-from reportlib.render import CSS_PATH, FONT_FACE_SLOT, TEMPLATE_DIR, TEMPLATE_NAME, first_heading, html_to_pdf
+from reportlib.pages import CSS_PATH, FONT_FACE_SLOT, TEMPLATE_DIR, TEMPLATE_NAME, first_heading, html_to_pdf
 
 
 class ReportHTMLExporter(HTMLExporter):

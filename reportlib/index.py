@@ -6,7 +6,7 @@ import re
 from html import escape
 from pathlib import Path
 
-from reportlib import fonts, render
+from reportlib import fonts, pages
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
@@ -50,14 +50,14 @@ def index_html(out_dir: Path) -> str:
             items.append(f'<li><a href="{escape(rel)}">{escape(title)}</a>{pdf_link}</li>')
         sections.append(f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
     body = "\n".join(sections) or "<p>尚未生成任何报告。</p>"
-    css = render.CSS_PATH.read_text(encoding="utf-8")
+    css = pages.CSS_PATH.read_text(encoding="utf-8")
     page = (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         "<title>城东街道重点工作进展报告目录</title>\n"
-        f"<style>\n{render.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
+        f"<style>\n{pages.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
         f'</head>\n<body>\n<main class="report">\n<h1>城东街道重点工作进展报告目录</h1>\n{body}\n</main>\n</body>\n</html>\n'
     )
-    return page.replace(render.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
+    return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
 
 
 def write_index(out_dir: Path) -> Path:

@@ -54,17 +54,17 @@ def _processed(processed_dir: Path | None) -> Path:
 @lru_cache(maxsize=8)
 def _data_digests(processed_dir: str, stamp: tuple) -> dict[str, str]:
     """Quarter -> sha256 of the processed data a report of that quarter reads."""
-    from reportlib import actuals, report
+    from reportlib import actuals
 
     folder = Path(processed_dir)
     table = actuals.load_actuals(folder, include_superseded=True)
     rejects = actuals.load_rejects(folder)
     errors = actuals.load_summary(folder).get("file_errors", [])
     digests = {}
-    for quarter in sorted(set(table["quarter"]) | set(report.quarters_in_rejects(rejects))):
+    for quarter in sorted(set(table["quarter"]) | set(actuals.quarters_in_rejects(rejects))):
         upto = table[table["quarter"] <= quarter]
-        its_rejects = report.rejects_for(rejects, quarter)
-        its_errors = [e for e in errors if report.in_quarter_folder(e.get("file", ""), quarter)]
+        its_rejects = actuals.rejects_for(rejects, quarter)
+        its_errors = [e for e in errors if actuals.in_quarter_folder(e.get("file", ""), quarter)]
         blob = upto.to_csv(index=False).encode() + its_rejects.to_csv(index=False).encode()
         blob += json.dumps(its_errors, ensure_ascii=False, sort_keys=True).encode()
         digests[quarter] = sha256_bytes(blob)

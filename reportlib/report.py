@@ -49,25 +49,6 @@ class ReportData:
         return self.quarter_index / 4
 
 
-def in_quarter_folder(file: str, quarter: str) -> bool:
-    """Whether a submission path (relative to data/raw/actuals) lies in ``quarter``'s folder."""
-    return str(file).replace("\\", "/").split("/", 1)[0] == quarter
-
-
-def quarters_in_rejects(rejects: pd.DataFrame) -> list[str]:
-    """Quarter folders that rejected rows come from."""
-    folders = {str(f).replace("\\", "/").split("/", 1)[0] for f in rejects.get("file", [])}
-    return sorted(f for f in folders if quarters.is_quarter(f))
-
-
-def rejects_for(rejects: pd.DataFrame, quarter: str) -> pd.DataFrame:
-    """Rejected rows of the submissions filed under ``quarter``."""
-    if rejects.empty:
-        return rejects
-    mask = rejects["file"].map(lambda f: in_quarter_folder(f, quarter))
-    return rejects[mask].reset_index(drop=True)
-
-
 def _data_until(table: pd.DataFrame, quarter: str) -> str:
     """The latest 填报日期 of the rows used, or the quarter's end date."""
     dates = [d for d in table.loc[table["quarter"] <= quarter, "report_date"] if d]
@@ -123,8 +104,8 @@ def load_report_data(year: int, quarter: int, *, plan_path=None, processed_dir=N
         actuals=table,
         progress=the_progress,
         history=history,
-        rejects=rejects_for(actuals.load_rejects(processed), the_quarter),
-        file_errors=[e for e in summary.get("file_errors", []) if in_quarter_folder(e.get("file", ""), the_quarter)],
+        rejects=actuals.rejects_for(actuals.load_rejects(processed), the_quarter),
+        file_errors=[e for e in summary.get("file_errors", []) if actuals.in_quarter_folder(e.get("file", ""), the_quarter)],
         summary=summary,
         sample=bool(summary.get("sample_data")),
         data_until=_data_until(table, the_quarter),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reportlib import paths, render
+from reportlib import pages, paths, render
 
 
 @pytest.fixture(scope="session")
@@ -14,7 +14,7 @@ def proof_render(tmp_path_factory):
     out = tmp_path_factory.mktemp("proof")
     nb = render.execute_notebook(paths.NOTEBOOKS / "proof.ipynb", out / "proof.ipynb", {"year": 2025, "quarter": 2})
     html = render.export_html(nb)
-    pdf = render.html_to_pdf(html)
+    pdf = pages.html_to_pdf(html)
     (out / "proof.pdf").write_bytes(pdf)
     return {"dir": out, "nb": nb, "html": html, "pdf": pdf, "pdf_path": out / "proof.pdf"}
 

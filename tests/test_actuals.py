@@ -517,7 +517,7 @@ def test_bad_files_are_reported_and_others_still_ingest(tmp_path, monkeypatch):
     (raw / "empty.csv").write_bytes(b"")
     (raw / "readme.md").write_text("not a submission", encoding="utf-8")
     (raw / "~$good.xlsx").write_bytes(b"lock file")
-    monkeypatch.setattr(act, "MAX_FILE_BYTES", 15000)
+    monkeypatch.setattr("reportlib.actuals.ledger.MAX_FILE_BYTES", 15000)
     result = run(raw)
     errors = {(e["file"], e["reason"]) for e in result.summary["file_errors"]}
     assert errors == {

@@ -89,7 +89,7 @@ def test_bulk_csv_parsing_gives_what_row_by_row_parsing_gives(tmp_path, monkeypa
     for name in ("actuals", "rejects"):
         fast, slow = getattr(bulk, name), getattr(plain, name)
         assert fast.dtypes.equals(slow.dtypes) and fast.equals(slow), name
-        assert act._parquet_bytes(fast) == act._parquet_bytes(slow) and act._csv_bytes(fast) == act._csv_bytes(slow), name
+        assert act.parquet_bytes(fast) == act.parquet_bytes(slow) and act.csv_bytes(fast) == act.csv_bytes(slow), name
 
 
 def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one(proof_render, tmp_path):

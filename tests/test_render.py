@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from reportlib import build, paths, render
+from reportlib import build, pages, paths, render
 from reportlib.errors import RenderError
 
 TITLE = "报告工具链自检（示例数据）"
@@ -90,7 +90,7 @@ def test_chart_is_svg_with_deterministic_output(proof_render):
 def test_same_notebook_gives_byte_identical_html_and_pdf(proof_render):
     html_again = render.export_html(proof_render["nb"])
     assert html_again == proof_render["html"]
-    assert render.html_to_pdf(html_again) == proof_render["pdf"]
+    assert pages.html_to_pdf(html_again) == proof_render["pdf"]
 
 
 def test_nbconvert_cli_knows_the_pdf_exporter(proof_render, tmp_path):

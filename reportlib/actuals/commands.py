@@ -1,0 +1,52 @@
+"""Command line: ``reportlib ingest``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+from reportlib.actuals.rules import ACTUALS_FILE, REJECTS_FILE
+from reportlib.actuals.store import ingest, load_plan_file
+from reportlib import paths
+from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK
+
+# --------------------------------------------------------------------------- CLI
+
+
+def summary_text(summary: dict) -> str:
+    """Human-readable summary counts (Chinese), printed by ``reportlib ingest``."""
+    lines = [
+        f"读取文件 {summary['files_read']} 个（无法读取 {summary['files_failed']} 个），数据行 {summary['rows_read']} 行：",
+        f"  采用 {summary['accepted']}，被更正替代 {summary['superseded']}，拒收 {summary['rejected']}，跳过 {summary['skipped']}（空行/表尾/未填写）",
+    ]
+    if summary["by_reason"]:
+        lines.append("  拒收原因：" + "，".join(f"{code} {n}" for code, n in summary["by_reason"].items()))
+    for error in summary["file_errors"]:
+        lines.append(f"  文件问题：{error['message']}")
+    return "\n".join(lines)
+
+
+def run_ingest(args) -> int:
+    """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected."""
+    plan = load_plan_file(Path(args.plan) if args.plan else None)
+    result = ingest(Path(args.raw), Path(args.out), plan)
+    print(summary_text(result.summary))
+    print(f"输出：{Path(args.out) / (ACTUALS_FILE + '.parquet')}，拒收明细：{Path(args.out) / (REJECTS_FILE + '.csv')}")
+    if args.strict and not result.clean:
+        print("reportlib: --strict：存在拒收行或文件问题", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def register(subparsers) -> None:
+    """Add ``reportlib ingest``."""
+    parser = subparsers.add_parser(
+        "ingest",
+        help="读取各单位季度填报（xlsx/csv）→ data/processed/actuals.parquet",
+        description="Read quarterly submissions, validate against the plan, write actuals/rejects/summary.",
+    )
+    parser.add_argument("--raw", default=str(paths.ACTUALS_RAW), help="submissions folder (read recursively)")
+    parser.add_argument("--out", default=str(paths.DATA_PROCESSED), help="output folder")
+    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plan/plan_2025.yaml)")
+    parser.add_argument("--strict", action="store_true", help=f"exit {EXIT_BAD_INPUT} on any reject or file error")
+    parser.set_defaults(func=run_ingest)

@@ -1,0 +1,642 @@
+"""The ingest ledger: every data row read ends up accepted, superseded or rejected."""
+from __future__ import annotations
+
+import hashlib
+import math
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reportlib.actuals.records import actuals_frame, rejects_frame
+from reportlib.actuals.cells import cell_text, is_blank, relative_path
+from reportlib.actuals.headers import detect_header
+from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, parse_figure, plan_unit
+from reportlib.actuals.readers import FileInfo, FileProblem, Sheet, read_csv_bytes, read_xlsx_file
+from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
+from reportlib.actuals.rules import CSV_EXTENSIONS, FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, MAX_FILE_BYTES, MILESTONE_KIND, SAMPLE_MARKER, SPREADSHEET_EXTENSIONS, STATE_ORDER, UNSUPPORTED_EXTENSIONS
+from reportlib.errors import InputError
+from reportlib.quarters import (
+    previous_quarter,
+    quarter_index,
+    quarter_label,
+)
+
+# --------------------------------------------------------------------------- candidates, column by column
+
+
+class Batch:
+    """Candidate rows column by column (a row-per-object list of 1 000 000 rows would not fit).
+
+    The text fast path appends to the columns directly; the per-row path's
+    :class:`Candidate` objects are added with :meth:`add_candidate`.
+    """
+
+    def __init__(self):
+        self.files: list[str] = []  # file index -> path relative to the raw folder
+        self.kpi_id: list[str] = []
+        self.quarter: list[str] = []
+        self.cumulative = array("d")  # NaN: not given (and not derived yet)
+        self.increment = array("d")
+        self.state: list[str] = []
+        self.approximate = bytearray()
+        self.note: list[str] = []
+        self.reporting_unit: list[str] = []
+        self.reporter: list[str] = []
+        self.report_date: list[str] = []
+        self.file = array("q")
+        self.sheet: list[str] = []
+        self.row = array("q")
+        self.flags = array("q")
+        self.increment_column: list[str] = []
+        self.increment_raw: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.kpi_id)
+
+    def file_index(self, rel: str) -> int:
+        if not self.files or self.files[-1] != rel:
+            self.files.append(rel)
+        return len(self.files) - 1
+
+    def add_candidate(self, cand: Candidate) -> None:
+        self.kpi_id.append(cand.kpi_id)
+        self.quarter.append(cand.quarter)
+        self.cumulative.append(math.nan if cand.cumulative is None else float(cand.cumulative))
+        self.increment.append(math.nan if cand.increment is None else float(cand.increment))
+        self.state.append(cand.state)
+        self.approximate.append(bool(cand.approximate))
+        self.note.append(cand.note)
+        self.reporting_unit.append(cand.reporting_unit)
+        self.reporter.append(cand.reporter)
+        self.report_date.append(cand.report_date)
+        self.file.append(self.file_index(cand.source_file))
+        self.sheet.append(cand.source_sheet)
+        self.row.append(int(cand.source_row))
+        self.flags.append(flag_mask(cand.flags))
+        self.increment_column.append(cand.increment_column)
+        self.increment_raw.append(cand.increment_raw)
+
+
+class TextSheetParser:
+    """The per-row rules of :class:`RowParser`, applied to sheets of texts (CSV) in bulk.
+
+    Each rule (KPI, quarter, figure, state, date) is a function of a few cells and of
+    the sheet's header and folder; with 1 000 000 rows the same cells recur endlessly,
+    so each rule's answer (or its :class:`RowReject`) is computed once per distinct
+    input through the very same :class:`RowParser` methods, and looked up otherwise.
+    One parser serves every sheet with the same header layout and folder.
+    """
+
+    def __init__(self, parser: RowParser, interned: dict[str, str]):
+        self.p = parser
+        self.interned = interned
+        self.kpi_memo: dict = {}
+        self.quarter_memo: dict = {}
+        self.state_memo: dict = {}
+        self.figure_memo: dict = {}
+        self.unit_memo: dict = {}
+        self.date_memo: dict = {}
+        labels = parser.header
+        self.cumulative_label = parser.label("cumulative")
+        self.increment_label = parser.label("increment")
+        self.increment_column = parser.label("increment") if "increment" in labels.columns else ""
+        self.no_figures = parser.no_figures()
+        self.approximate_bit = flag_mask(["approximate"])
+
+    @staticmethod
+    def kept(rejected: RowReject) -> RowReject:
+        """A reject to keep in a memo: without its traceback, which holds the frames (and rows) it came from."""
+        rejected.__traceback__ = rejected.__context__ = rejected.__cause__ = None
+        return rejected
+
+    @staticmethod
+    def signature(parser: RowParser) -> tuple:
+        """What the rules depend on besides the cells."""
+        header = parser.header
+        return (tuple(sorted(header.labels.items())), tuple(sorted(header.units.items())),
+                tuple(sorted(header.columns)), parser.folder_quarter, parser.year)
+
+    def kpi(self, id_text: str, name_text: str):
+        try:
+            kpi_id, flags = self.p.index.resolve(id_text, name_text, self.p.header.labels)
+        except RowReject as rejected:
+            return self.kept(rejected)
+        kpi = self.p.index.by_id[kpi_id]
+        kind = str(kpi.get("kind") or "")
+        return kpi_id, flag_mask(flags), kind, plan_unit(kpi), kpi
+
+    def quarter(self, raw: Any):
+        try:
+            quarter, flags = self.p.quarter_of(raw)
+        except RowReject as rejected:
+            return self.kept(rejected)
+        return quarter, flag_mask(flags)
+
+    def state(self, raw: Any):
+        try:
+            return self.p.state_of(raw)
+        except RowReject as rejected:
+            return self.kept(rejected)
+
+    def figure(self, value: Any, label: str, unit: str, kpi: dict):
+        # parse_figure reads only the KPI's unit, so results are shared per (cell, unit)
+        try:
+            parsed = parse_figure(value, label, row_unit=unit, kpi=kpi)
+        except RowReject as rejected:
+            return self.kept(rejected)
+        return None if parsed is None else (parsed[0], flag_mask(parsed[1]), parsed[2])
+
+    def report_date(self, raw: Any):
+        try:
+            return self.p.report_date_of(raw)
+        except RowReject as rejected:
+            return self.kept(rejected)
+
+    def read(self, ingest: "Ingest", rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
+        """Classify and parse rows ``first`` … ``last`` (1-based); returns the data rows read."""
+        header = self.p.header
+        columns = header.columns
+        inputs = [columns[name] for name in ("cumulative", "increment", "state", "note") if name in columns]
+        width = max(columns.values()) + 1
+        # absent fields read the None that every padded row ends with
+        c_id, c_name, c_quarter, c_cum, c_inc, c_unit, c_state, c_note, c_runit, c_reporter, c_date = (
+            columns.get(name, width) for name in
+            ("kpi_id", "name", "quarter", "cumulative", "increment", "unit", "state", "note", "reporting_unit",
+             "reporter", "report_date"))
+        batch = ingest.batch
+        file_index = batch.file_index(rel)
+        sheet_name = sheet.name
+        interned = self.interned
+        kpi_memo, quarter_memo, state_memo = self.kpi_memo, self.quarter_memo, self.state_memo
+        figure_memo, unit_memo, date_memo = self.figure_memo, self.unit_memo, self.date_memo
+        cumulative_label, increment_label = self.cumulative_label, self.increment_label
+        approximate_bit = self.approximate_bit
+        reject, skipped = ingest.reject, ingest.skipped
+        pad = [None] * (width + 1)
+        tail = [None]
+        add_kpi, add_quarter, add_cumulative, add_increment = (
+            batch.kpi_id.append, batch.quarter.append, batch.cumulative.append, batch.increment.append)
+        add_state, add_approximate, add_note, add_unit_name = (
+            batch.state.append, batch.approximate.append, batch.note.append, batch.reporting_unit.append)
+        add_reporter, add_date, add_file, add_sheet = (
+            batch.reporter.append, batch.report_date.append, batch.file.append, batch.sheet.append)
+        add_row, add_flags, add_increment_column, add_increment_raw = (
+            batch.row.append, batch.flags.append, batch.increment_column.append, batch.increment_raw.append)
+        increment_column = self.increment_column
+        count = 0
+        rows = sheet.rows
+        for row_number in range(first, last + 1):
+            row = rows[row_number - 1]
+            skip = classify_text_row(row, inputs)
+            if skip:
+                skipped[skip] += 1
+                if skip == "footer" and any(SAMPLE_MARKER in cell_text(v) for v in row):
+                    info.sample = True
+                continue
+            count += 1
+            # cells past the last used column are never read; absent fields read the None at [width]
+            row = row + pad[len(row):] if len(row) < width else row[:width] + tail
+            value = row[c_id]
+            id_text = value.strip() if value is not None else ""
+            value = row[c_name]
+            name_text = value.strip() if value is not None else ""
+            key = (id_text, name_text)
+            found = kpi_memo.get(key)
+            if found is None:
+                found = kpi_memo[key] = self.kpi(id_text, name_text)
+            if found.__class__ is RowReject:
+                reject(rel, sheet_name, row_number, found)
+                continue
+            kpi_id, mask, kind, target_unit, kpi = found
+            raw = row[c_quarter]
+            found = quarter_memo.get(raw)
+            if found is None:
+                found = quarter_memo[raw] = self.quarter(raw)
+            if found.__class__ is RowReject:
+                reject(rel, sheet_name, row_number, found)
+                continue
+            quarter, quarter_mask = found
+            mask |= quarter_mask
+            cumulative = increment = math.nan
+            state = ""
+            approximate = False
+            if kind == MILESTONE_KIND:
+                raw = row[c_state]
+                state = state_memo.get(raw)
+                if state is None:
+                    state = state_memo[raw] = self.state(raw)
+                if state.__class__ is RowReject:
+                    reject(rel, sheet_name, row_number, state)
+                    continue
+            else:
+                value = row[c_unit]
+                row_unit = value.strip() if value is not None else ""
+                units = unit_memo.get(row_unit)
+                if units is None:
+                    units = unit_memo[row_unit] = (self.p.figure_unit(row_unit, "cumulative"),
+                                                   self.p.figure_unit(row_unit, "increment"))
+                rejected = None
+                parsed_any = False
+                for value, label, unit, slot in ((row[c_cum], cumulative_label, units[0], 0),
+                                                 (row[c_inc], increment_label, units[1], 1)):
+                    key = (value, label, unit, target_unit)
+                    parsed = figure_memo.get(key, figure_memo)
+                    if parsed is figure_memo:
+                        parsed = figure_memo[key] = self.figure(value, label, unit, kpi)
+                    if parsed is None:
+                        continue
+                    if parsed.__class__ is RowReject:
+                        rejected = parsed
+                        break
+                    parsed_any = True
+                    if slot == 0:
+                        cumulative = parsed[0]
+                    else:
+                        increment = parsed[0]
+                    mask |= parsed[1]
+                    approximate = approximate or parsed[2]
+                if rejected is not None:
+                    reject(rel, sheet_name, row_number, rejected)
+                    continue
+                if not parsed_any:
+                    reject(rel, sheet_name, row_number, self.no_figures)
+                    continue
+                if approximate:
+                    mask |= approximate_bit
+            raw = row[c_date]
+            date = date_memo.get(raw)
+            if date is None:
+                date = date_memo[raw] = self.report_date(raw)
+            if date.__class__ is RowReject:
+                reject(rel, sheet_name, row_number, date)
+                continue
+            value = row[c_note]
+            note = value.strip() if value is not None else ""
+            note = interned.setdefault(note, note)
+            value = row[c_runit]
+            unit_name = value.strip() if value is not None else ""
+            unit_name = interned.setdefault(unit_name, unit_name)
+            value = row[c_reporter]
+            reporter = value.strip() if value is not None else ""
+            reporter = interned.setdefault(reporter, reporter)
+            value = row[c_inc]
+            increment_raw = value.strip() if value is not None else ""
+            increment_raw = interned.setdefault(increment_raw, increment_raw)
+            add_kpi(kpi_id)
+            add_quarter(quarter)
+            add_cumulative(cumulative)
+            add_increment(increment)
+            add_state(state)
+            add_approximate(approximate)
+            add_note(note)
+            add_unit_name(unit_name)
+            add_reporter(reporter)
+            add_date(date)
+            add_file(file_index)
+            add_sheet(sheet_name)
+            add_row(row_number)
+            add_flags(mask)
+            add_increment_column(increment_column)
+            add_increment_raw(increment_raw)
+        return count
+
+
+@dataclass
+class IngestResult:
+    """Everything one ingest run produced."""
+
+    actuals: pd.DataFrame
+    rejects: pd.DataFrame
+    summary: dict
+
+    @property
+    def clean(self) -> bool:
+        """No rejects and no file errors."""
+        return self.summary["rejected"] == 0 and not self.summary["file_errors"]
+
+
+class Ingest:
+    """One ingest run over a folder of submissions (collects rows, rejects and errors)."""
+
+    texts_in_bulk = True  # CSV sheets through TextSheetParser (False: row by row, as workbooks)
+
+    def __init__(self, raw_dir: Path, plan: Any):
+        self.raw_dir = Path(raw_dir)
+        self.year = int(plan.year)
+        self.index = KpiIndex(plan.kpis)
+        self.batch = Batch()
+        self.rejects: list[Reject] = []
+        self.file_errors: list[FileError] = []
+        self.files: list[FileInfo] = []
+        self.ignored: list[str] = []
+        self.skipped: Counter = Counter()
+        self.rows_read = 0
+        self.files_failed = 0
+        self.text_parsers: dict[tuple, TextSheetParser] = {}
+        self.interned: dict[str, str] = {}
+        self.digests: dict[str, bytes] = {}  # relative path -> sha256 of the bytes read
+
+    # -- files -------------------------------------------------------------
+
+    def discover(self) -> list[Path]:
+        """Submission files under the raw folder, sorted by relative path."""
+        if not self.raw_dir.is_dir():
+            raise InputError("找不到实际完成数据文件夹", file=str(self.raw_dir))
+        found = []
+        for path in sorted(self.raw_dir.rglob("*"), key=lambda p: p.relative_to(self.raw_dir).as_posix()):
+            rel = path.relative_to(self.raw_dir)
+            if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
+                continue
+            suffix = path.suffix.lower()
+            if suffix in SPREADSHEET_EXTENSIONS + CSV_EXTENSIONS + UNSUPPORTED_EXTENSIONS:
+                found.append(path)
+            else:
+                self.ignored.append(rel.as_posix())
+        return found
+
+    def file_error(self, file: str, sheet: str, row: int | None, reason: str, detail: str = "", column: str = "", raw: str = "") -> None:
+        """Record a file-level error with its Chinese message."""
+        message = describe(file, sheet, row, column, raw, reason, detail) if row else (
+            f"文件「{file}」" + (f"工作表「{sheet}」" if sheet else "") + f"：{FILE_ERRORS[reason]}" + (f"（{detail}）" if detail else "")
+        )
+        self.file_errors.append(FileError(file, sheet, row, reason, message))
+
+    def read_file(self, path: Path) -> None:
+        """Read one file and feed its sheets to :meth:`read_sheet`; file problems are recorded."""
+        rel = relative_path(path, self.raw_dir)
+        suffix = path.suffix.lower()
+        try:
+            if suffix in UNSUPPORTED_EXTENSIONS:
+                raise FileProblem("unsupported_format", suffix)
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise FileProblem("file_too_large", f"{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB")
+            if suffix in CSV_EXTENSIONS:
+                data = path.read_bytes()
+                self.digests[rel] = hashlib.sha256(data).digest()  # for input_fingerprint: what was read
+                sheets, encoding = read_csv_bytes(data)
+                del data
+                info = FileInfo(rel, "csv", encoding)
+            else:
+                sheets = read_xlsx_file(path)
+                info = FileInfo(rel, "xlsx")
+        except FileProblem as problem:
+            self.files_failed += 1
+            self.file_error(rel, "", None, problem.reason, problem.detail)
+            return
+        except OSError as exc:
+            self.files_failed += 1
+            self.file_error(rel, "", None, "corrupt_file", type(exc).__name__)
+            return
+        self.files.append(info)
+        errors_before = len(self.file_errors)
+        for sheet in sheets:
+            info.rows_read += self.read_sheet(rel, sheet, info, texts_only=self.texts_in_bulk and info.format == "csv")
+        if not info.sheets and len(self.file_errors) == errors_before:
+            self.file_error(rel, "", None, "no_header", "文件中没有任何内容")
+
+    def read_sheet(self, rel: str, sheet: Sheet, info: FileInfo, *, texts_only: bool = False) -> int:
+        """Parse one sheet's data rows; returns the number of data rows read.
+
+        ``texts_only``: every cell is text or None and there are no formulas (CSV), so
+        the rows go through :class:`TextSheetParser`, which applies the same rules.
+        """
+        if sheet.name.strip().lower() in INSTRUCTION_SHEET_NAMES:
+            return 0
+        if all(is_blank(v) for row in sheet.rows for v in row) and not sheet.formulas:
+            return 0
+        header = detect_header(sheet.rows, sheet.found, scanned=sheet.scanned)
+        if header is None:
+            self.file_error(rel, sheet.name, None, "no_header", f"已检查前{HEADER_SCAN_ROWS}行")
+            return 0
+        info.sheets.append(sheet.name)
+        above = [cell_text(v) for row in sheet.rows[: header.row - 1] for v in row]
+        info.sample = info.sample or SAMPLE_MARKER in rel or any(SAMPLE_MARKER in text for text in above)
+        parser = RowParser(self.index, self.year, header, rel, sheet)
+        used_columns = set(header.columns.values())
+        formula_rows = {row for row, col in sheet.formulas if col in used_columns}
+        last = next((i for i in range(len(sheet.rows), 0, -1)
+                     if i in formula_rows or any(not is_blank(v) for v in sheet.rows[i - 1])), 0)
+        if texts_only and not sheet.formulas:
+            signature = TextSheetParser.signature(parser)
+            fast = self.text_parsers.get(signature)
+            if fast is None:
+                fast = self.text_parsers[signature] = TextSheetParser(parser, self.interned)
+            return fast.read(self, rel, sheet, header.row + 1, last, info)
+        count = 0
+        for row_number in range(header.row + 1, last + 1):
+            row = sheet.rows[row_number - 1] if row_number <= len(sheet.rows) else []
+            skip = classify_row(row, row_number in formula_rows, header)
+            if skip:
+                self.skipped[skip] += 1
+                if skip == "footer" and any(SAMPLE_MARKER in cell_text(v) for v in row):
+                    info.sample = True
+                continue
+            count += 1
+            try:
+                self.batch.add_candidate(parser.parse(row_number, row))
+            except RowReject as rejected:
+                self.reject(rel, sheet.name, row_number, rejected)
+        return count
+
+    def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None:
+        """Record a rejected row (formula problems also go to file_errors)."""
+        raw = cell_text(rejected.raw)
+        message = describe(file, sheet, row, rejected.column, raw, rejected.reason, rejected.detail)
+        self.rejects.append(Reject(file, sheet, row, rejected.column, raw, rejected.reason, message))
+        if rejected.reason == "formula_without_value":
+            self.file_errors.append(FileError(file, sheet, row, rejected.reason, message))
+
+    # -- resolution ----------------------------------------------------------
+
+    def drop_duplicates_in_files(self, kpi_c: np.ndarray, quarter_c: np.ndarray) -> np.ndarray:
+        """Keep the first row per (file, KPI, quarter); reject the later ones. Returns the kept rows.
+
+        ``kpi_c``, ``quarter_c``: codes of every row's KPI and quarter.
+        """
+        batch = self.batch
+        n = len(batch)
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        file = np.asarray(batch.file, dtype=np.int64)
+        key = (file * (int(kpi_c.max()) + 1) + kpi_c) * (int(quarter_c.max()) + 1) + quarter_c
+        _, first_index, inverse = np.unique(key, return_index=True, return_inverse=True)
+        first = first_index[inverse.reshape(-1)]
+        duplicate = first != np.arange(n)
+        for i in np.flatnonzero(duplicate).tolist():
+            j = int(first[i])
+            where = f"{batch.sheet[j]}第{batch.row[j]}行" if batch.sheet[j] else f"第{batch.row[j]}行"
+            self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], f"已采用{where}，本行未采用"))
+        return np.flatnonzero(~duplicate)
+
+    def resolve(self) -> dict[str, Any]:
+        """Derive figures, mark superseded rows and flag checks, per KPI in quarter order.
+
+        Works on whole columns: rows of one KPI and quarter are sorted by precedence
+        (:meth:`Candidate.precedence`: 填报日期, file name, path, sheet, row); figures
+        are derived from the previous quarter's effective (winning) row, checks compare
+        with the latest earlier quarter's; the last row that survives wins and the
+        others are superseded. Returns the columns of the actuals table (survivors).
+        """
+        batch = self.batch
+
+        def codes(values: list) -> np.ndarray:
+            """Codes that sort like the values (Python string order)."""
+            if not values:
+                return np.zeros(0, dtype=np.int64)
+            found, _ = pd.factorize(np.asarray(values, dtype=object), sort=True)
+            return found.astype(np.int64)
+
+        def file_ranks(key) -> np.ndarray:
+            order = sorted(range(len(batch.files)), key=lambda i: key(batch.files[i]))
+            ranks = np.empty(len(batch.files), dtype=np.int64)
+            ranks[order] = np.arange(len(order))
+            return ranks
+
+        all_kpi_c, all_quarter_c = codes(batch.kpi_id), codes(batch.quarter)
+        kept = self.drop_duplicates_in_files(all_kpi_c, all_quarter_c)
+        n = len(kept)
+        cumulative = np.asarray(batch.cumulative, dtype=np.float64).copy()
+        increment = np.asarray(batch.increment, dtype=np.float64).copy()
+        flags = np.asarray(batch.flags, dtype=np.int64).copy()
+        file = np.asarray(batch.file, dtype=np.int64)
+        rows = np.asarray(batch.row, dtype=np.int64)
+        kpi_c, quarter_c = all_kpi_c[kept], all_quarter_c[kept]
+        date_c, sheet_c = codes(batch.report_date)[kept], codes(batch.sheet)[kept]
+        name_rank = file_ranks(lambda f: (PurePosixPath(f).name, f)) if batch.files else np.zeros(0, np.int64)
+        path_rank = file_ranks(lambda f: f) if batch.files else np.zeros(0, np.int64)
+        kept_file = file[kept]
+        order = kept[np.lexsort((rows[kept], sheet_c, path_rank[kept_file] if n else kept_file,
+                                 name_rank[kept_file] if n else kept_file, date_c, quarter_c, kpi_c))]
+        position = np.empty(len(batch), dtype=np.int64)
+        position[kept] = np.arange(n)
+        group_key = kpi_c[position[order]] * (int(quarter_c.max()) + 1 if n else 1) + quarter_c[position[order]]
+        starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]]) if n else np.zeros(0, np.int64)
+        ends = np.r_[starts[1:], n]
+
+        superseded = np.zeros(len(batch), dtype=bool)
+        alive_all: list[np.ndarray] = []
+        bits = {name: flag_mask([name]) for name in (
+            "rate_from_increment", "derived_cumulative", "derived_increment", "increment_inconsistent",
+            "cumulative_fell", "state_regressed")}
+        effective: dict[str, tuple[float, str]] = {}
+        current_kpi = None
+        for start, end in zip(starts.tolist(), ends.tolist()):
+            group = order[start:end]
+            first = int(group[0])
+            kpi_id, quarter = batch.kpi_id[first], batch.quarter[first]
+            if kpi_id != current_kpi:
+                current_kpi, effective = kpi_id, {}
+                kpi = self.index.by_id[kpi_id]
+                kind = str(kpi.get("kind") or "")
+                point_in_time = is_point_in_time(kind, plan_unit(kpi))
+            alive = group
+            if kind != MILESTONE_KIND:
+                cum, inc = cumulative[group], increment[group]
+                missing = np.isnan(cum)
+                if point_in_time:
+                    if missing.any():
+                        cumulative[group[missing]] = inc[missing]
+                        flags[group[missing]] |= bits["rate_from_increment"]
+                else:
+                    prior = effective.get(previous_quarter(quarter))
+                    prior_value = 0.0 if quarter_index(quarter) == 1 else (prior[0] if prior is not None else None)
+                    if prior_value is None:
+                        for i in group[missing].tolist():
+                            self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
+                                "missing_prior_quarter", batch.increment_column[i] or FIELD_LABELS["increment"],
+                                batch.increment_raw[i], f"缺少{quarter_label(previous_quarter(quarter))}的数据"))
+                        alive = group[~missing]
+                    else:
+                        if missing.any():
+                            cumulative[group[missing]] = prior_value + inc[missing]
+                            flags[group[missing]] |= bits["derived_cumulative"]
+                        no_increment = ~missing & np.isnan(inc)
+                        if no_increment.any():
+                            increment[group[no_increment]] = cum[no_increment] - prior_value
+                            flags[group[no_increment]] |= bits["derived_increment"]
+                        both = ~missing & ~np.isnan(inc)
+                        if both.any():
+                            expected = cum[both] - prior_value
+                            off = np.abs(expected - inc[both]) > INCREMENT_TOLERANCE * np.maximum(1.0, np.abs(cum[both]))
+                            flags[group[both][off]] |= bits["increment_inconsistent"]
+            if len(alive) == 0:
+                continue
+            if effective:
+                before_cumulative, before_state = effective[max(effective)]
+                if kind == MILESTONE_KIND:
+                    floor = STATE_ORDER.get(before_state, 0)
+                    fell = np.fromiter((STATE_ORDER.get(batch.state[i], 0) < floor for i in alive.tolist()), dtype=bool, count=len(alive))
+                    flags[alive[fell]] |= bits["state_regressed"]
+                elif not point_in_time and not math.isnan(before_cumulative):
+                    values = cumulative[alive]
+                    fell = ~np.isnan(values) & (values < before_cumulative)
+                    flags[alive[fell]] |= bits["cumulative_fell"]
+            superseded[alive[:-1]] = True
+            last = int(alive[-1])
+            effective[quarter] = (float(cumulative[last]), batch.state[last])
+            alive_all.append(alive)
+        survivors = np.concatenate(alive_all) if alive_all else np.zeros(0, dtype=np.int64)
+        # in the table's order: kpi_id, quarter, source_file, source_sheet, source_row
+        at = position[survivors]
+        survivors = survivors[np.lexsort((rows[survivors], sheet_c[at], path_rank[file[survivors]] if len(at) else at,
+                                          quarter_c[at], kpi_c[at]))]
+
+        def take(values: list) -> np.ndarray:
+            return np.asarray(values, dtype=object)[survivors] if values else np.zeros(0, dtype=object)
+
+        return {
+            "kpi_id": take(batch.kpi_id),
+            "quarter": take(batch.quarter),
+            "cumulative": cumulative[survivors],
+            "increment": increment[survivors],
+            "state": take(batch.state),
+            "approximate": np.frombuffer(bytes(batch.approximate), dtype=np.uint8)[survivors].astype(bool) if len(batch) else np.zeros(0, bool),
+            "note": take(batch.note),
+            "reporting_unit": take(batch.reporting_unit),
+            "reporter": take(batch.reporter),
+            "report_date": take(batch.report_date),
+            "source_file": np.asarray(batch.files + [""], dtype=object)[file[survivors]],
+            "source_sheet": take(batch.sheet),
+            "source_row": rows[survivors],
+            "superseded": superseded[survivors],
+            "flags": flag_texts(flags[survivors]),
+        }
+
+    # -- run -----------------------------------------------------------------
+
+    def run(self) -> IngestResult:
+        """Read every file, resolve, and build the output tables and summary."""
+        for path in self.discover():
+            self.read_file(path)
+        self.rows_read = sum(info.rows_read for info in self.files)
+        final = self.resolve()
+        self.batch = Batch()  # the columns are in ``final`` now
+        actuals = actuals_frame(final, presorted=True)
+        del final
+        rejects = rejects_frame([vars(rej) for rej in self.rejects])
+        superseded = int(actuals["superseded"].sum())
+        summary = {
+            "files_read": len(self.files),
+            "files_failed": self.files_failed,
+            "rows_read": self.rows_read,
+            "accepted": len(actuals) - superseded,
+            "superseded": superseded,
+            "rejected": len(rejects),
+            "skipped": sum(self.skipped.values()),
+            "skipped_by_kind": dict(sorted(self.skipped.items())),
+            "by_reason": dict(sorted(Counter(rejects["reason"]).items())),
+            "file_errors": [err.as_dict() for err in sorted(self.file_errors, key=lambda e: (e.file, e.sheet, e.row or 0, e.reason))],
+            "sample_data": any(info.sample for info in self.files),
+            "files": [vars(info) for info in self.files],
+            "ignored_files": self.ignored,
+        }
+        return IngestResult(actuals, rejects, summary)
+
+

@@ -1,0 +1,117 @@
+"""Ingest rules as data, in one place: header aliases, state words, reason codes and their
+Chinese messages, file limits, output columns."""
+from __future__ import annotations
+
+
+
+
+# --------------------------------------------------------------------------- constants
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+HEADER_SCAN_ROWS = 15
+MIN_HEADER_FIELDS = 3
+CSV_DELIMITERS = (",", "\t", ";")
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm")
+CSV_EXTENSIONS = (".csv",)
+UNSUPPORTED_EXTENSIONS = (".xls", ".et", ".ods", ".numbers", ".xlsb")
+INSTRUCTION_SHEET_NAMES = ("填报说明", "说明", "instructions", "readme")
+FOOTER_PREFIXES = (
+    "填表人", "填报人", "审核人", "审核", "制表", "备注", "注:", "说明:", "单位负责人",
+    "负责人", "联系电话", "合计", "总计", "小计",
+)
+# A given increment may differ from the change in cumulative figures by this much.
+INCREMENT_TOLERANCE = 0.01
+PERCENT_UNIT = "%"
+PERCENT_UNIT_WORDS = ("百分比", "百分率")  # written in 单位 for %
+BLANK_UNIT_TEXTS = ("", "-", "—", "/", "无")  # a 单位 cell saying "no unit"
+PERCENT_DIGITS = 10  # rounding after fraction -> percent points
+POINT_IN_TIME_KINDS = ("rate", "growth_rate")
+MILESTONE_KIND = "milestone"
+ZERO_TARGET_KIND = "zero_target"
+FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Words allowed around a figure written as text (约120 is fine, 见附件3 is not a number).
+FIGURE_FILLER_WORDS = ("累计完成", "累计", "完成", "共计", "合计", "共", "超过", "不少于", "达到", "达")
+
+OUTPUT_FILE_MODE = 0o644
+ACTUALS_FILE = "actuals"
+REJECTS_FILE = "rejects"
+SUMMARY_FILE = "ingest_summary.json"
+# Sample submissions say so in their file name, a title row or a footer.
+SAMPLE_MARKER = "示例数据"
+# Bump when the output format changes, so ensure_ingested re-ingests.
+INGEST_FORMAT_VERSION = 1
+# Modules whose code decides the ingest's output (part of the input fingerprint).
+# (paths relative to the reportlib package; a folder stands for its *.py files)
+INGEST_CODE_MODULES = ("actuals", "units.py", "quarters.py", "encoding.py")
+
+ACTUALS_COLUMNS = [
+    "kpi_id", "quarter", "cumulative", "increment", "state", "approximate", "note",
+    "reporting_unit", "reporter", "report_date", "source_file", "source_sheet",
+    "source_row", "superseded", "flags",
+]
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "raw_value", "reason", "message"]
+
+# Field -> header spellings. Matched after normalisation (NFKC, lower case, no spaces,
+# underscores, hyphens or asterisks); see header_key.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "kpi_id": ("指标编号", "编号", "指标id", "指标代码", "kpi编号", "kpi_id", "kpiid", "id", "kpi"),
+    "name": ("指标名称", "名称", "指标", "指标内容", "kpi名称", "name", "kpi_name"),
+    "quarter": ("季度", "填报季度", "所属季度", "统计季度", "quarter"),
+    "cumulative": (
+        "累计完成", "累计完成值", "累计完成数", "累计完成量", "累计", "年度累计完成",
+        "截至本季度累计完成", "cumulative", "ytd",
+    ),
+    "increment": (
+        "本季度完成", "本季度完成值", "本季度完成数", "本季完成", "当季完成", "季度完成",
+        "本期完成", "本季度新增", "increment",
+    ),
+    "unit": ("单位", "计量单位", "unit"),
+    "state": ("完成情况", "完成状态", "进展状态", "状态", "state", "status"),
+    "note": ("进展说明", "进展情况", "进展", "情况说明", "说明", "备注", "note", "notes", "remark"),
+    "reporting_unit": ("填报单位", "责任单位", "单位名称", "报送单位", "reporting_unit", "department", "dept"),
+    "reporter": ("填报人", "联系人", "reporter"),
+    "report_date": ("填报日期", "填报时间", "报送日期", "日期", "report_date", "date"),
+}
+FIELD_LABELS = {
+    "kpi_id": "指标编号", "name": "指标名称", "quarter": "季度", "cumulative": "累计完成",
+    "increment": "本季度完成", "unit": "单位", "state": "完成情况", "note": "进展说明",
+    "reporting_unit": "填报单位", "reporter": "填报人", "report_date": "填报日期",
+}
+MIN_PREFIX_ALIAS = 3  # aliases shorter than this only match a header exactly
+
+STATE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("已完成", "完成", "完工", "已完工", "竣工", "已竣工", "done", "completed", "complete"), "done"),
+    **dict.fromkeys(
+        ("推进中", "进行中", "正在推进", "实施中", "正在实施", "在建", "已启动", "inprogress", "ongoing"),
+        "in_progress",
+    ),
+    **dict.fromkeys(("未启动", "未开始", "尚未启动", "尚未开始", "notstarted"), "not_started"),
+}
+STATE_LABELS = {"done": "已完成", "in_progress": "推进中", "not_started": "未启动"}
+STATE_ORDER = {"not_started": 0, "in_progress": 1, "done": 2}
+
+# Reason code -> what it means, in words an analyst understands.
+REASONS: dict[str, str] = {
+    "unknown_kpi": "工作计划中没有这个指标",
+    "ambiguous_name": "指标名称对应多个指标，无法确定是哪一个，请填写指标编号",
+    "bad_number": "不是可识别的数字",
+    "incompatible_unit": "单位无法换算为计划中的单位",
+    "bad_quarter": "无法识别的季度",
+    "quarter_mismatch": "季度不属于本计划年度",
+    "missing_value": "缺少必填内容",
+    "bad_state": "完成情况应填写 已完成、推进中 或 未启动",
+    "bad_date": "无法识别的填报日期",
+    "formula_without_value": "单元格是公式但没有保存计算结果（本工具不计算公式），请在 Excel 中打开、保存后重新提交，或直接填写数值",
+    "duplicate_in_file": "同一文件中重复填报了同一指标同一季度",
+    "missing_prior_quarter": "只填写了本季度完成，但缺少上一季度的数据，无法推算累计完成",
+}
+FILE_ERRORS: dict[str, str] = {
+    "file_too_large": "文件超过大小上限",
+    "corrupt_file": "文件损坏或无法打开",
+    "unsupported_format": "不支持的文件格式，请另存为 .xlsx 或 .csv",
+    "undecodable": "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
+    "no_header": "找不到表头行（应包含 指标编号/指标名称、季度、累计完成 等列）",
+    "formula_without_value": REASONS["formula_without_value"],
+}
+
+

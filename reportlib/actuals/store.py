@@ -1,0 +1,202 @@
+"""The processed tables: writing them atomically, reading them back, and the public ingest verbs."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reportlib.actuals.cells import neutralize
+from reportlib.actuals.ledger import Ingest, IngestResult
+from reportlib.actuals.records import rejects_frame
+from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, OUTPUT_FILE_MODE, REJECTS_FILE, SUMMARY_FILE
+from reportlib import paths
+from reportlib.errors import InputError
+
+def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of a frame with every text column passed through :func:`neutralize`."""
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        series = out[column]
+        if isinstance(series.dtype, pd.StringDtype):  # str or missing: the same rule, a column at a time
+            risky = series.str.startswith(FORMULA_INJECTION_PREFIXES).fillna(False).astype(bool)
+            if risky.any():
+                out[column] = series.where(~risky, "'" + series)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(neutralize)
+    return out
+
+
+def write_files_atomic(files: dict[Path, Any]) -> None:
+    """Write each file to a temp file beside it, then ``os.replace`` them all into place, in order.
+
+    ``files``: path -> bytes, or a function writing to a binary handle (large tables
+    are streamed rather than held in memory twice). Nothing is replaced unless every
+    file was written.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            written.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                if callable(data):
+                    data(handle)
+                else:
+                    handle.write(data)
+            os.chmod(tmp, OUTPUT_FILE_MODE)
+        for tmp, path in written:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in written:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temp file beside ``path`` then ``os.replace`` it into place."""
+    write_files_atomic({path: data})
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Parquet bytes of a frame (no index; deterministic for the same pyarrow version)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, engine="pyarrow")
+    return buffer.getvalue()
+
+
+def write_csv(frame: pd.DataFrame, handle) -> None:
+    """CSV (UTF-8 with BOM so Excel shows Chinese), text neutralised, LF line ends, to a binary handle."""
+    handle.write(codecs.BOM_UTF8)  # = encoding "utf-8-sig", whose Python-level encoder costs seconds per million rows
+    neutralized(frame).to_csv(handle, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes :func:`write_csv` writes."""
+    buffer = io.BytesIO()
+    write_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+def write_outputs(result: IngestResult, out_dir: Path) -> list[Path]:
+    """Write the five output files atomically; returns their paths."""
+    out_dir = Path(out_dir)
+    files = {
+        out_dir / f"{ACTUALS_FILE}.parquet": parquet_bytes(result.actuals),
+        out_dir / f"{ACTUALS_FILE}.csv": lambda handle: write_csv(result.actuals, handle),
+        out_dir / f"{REJECTS_FILE}.parquet": parquet_bytes(result.rejects),
+        out_dir / f"{REJECTS_FILE}.csv": lambda handle: write_csv(result.rejects, handle),
+        out_dir / SUMMARY_FILE: (json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+    write_files_atomic(files)
+    return list(files)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_plan_file(plan_path: Path | None):
+    """Load the plan through reportlib.plan (imported lazily)."""
+    from reportlib.plan import load_plan
+
+    return load_plan(plan_path) if plan_path else load_plan()
+
+
+def input_fingerprint(raw_dir: Path, plan: Any, known: dict[str, bytes] | None = None) -> str:
+    """sha256 of everything an ingest's output depends on: raw files, plan, ingest code.
+
+    Stored as ``inputs_sha256`` in ingest_summary.json; no timestamps are involved.
+    ``known``: sha256 digests of files already read (relative path -> digest).
+    """
+    digest = hashlib.sha256(f"format {INGEST_FORMAT_VERSION}\n".encode())
+    raw_dir = Path(raw_dir)
+    known = known or {}
+    if raw_dir.is_dir():
+        for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(raw_dir).as_posix()
+            digest.update(rel.encode() + b"\0")
+            digest.update(known.get(rel) or hashlib.sha256(path.read_bytes()).digest())
+    plan_hash = getattr(plan, "sha256", None) or pd.util.hash_pandas_object(plan.kpis.astype(str), index=False).sum()
+    digest.update(f"plan {plan_hash} year {plan.year}\n".encode())
+    package = Path(__file__).resolve().parent.parent
+    for name in INGEST_CODE_MODULES:
+        for path in sorted((package / name).glob("*.py")) if (package / name).is_dir() else [package / name]:
+            if path.exists():
+                digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def ingest(raw_dir: Path | None = None, out_dir: Path | None = None, plan: Any = None, *, write: bool = True) -> IngestResult:
+    """Ingest every submission under ``raw_dir`` against ``plan``; write outputs to ``out_dir``.
+
+    ``plan`` is a :class:`reportlib.plan.Plan` (anything with ``year`` and a ``kpis``
+    frame will do); by default the plan file is loaded.
+    """
+    plan = plan if plan is not None else load_plan_file(None)
+    raw_dir = Path(raw_dir or paths.ACTUALS_RAW)
+    run = Ingest(raw_dir, plan)
+    result = run.run()
+    result.summary["inputs_sha256"] = input_fingerprint(raw_dir, plan, run.digests)
+    if write:
+        write_outputs(result, Path(out_dir or paths.DATA_PROCESSED))
+    return result
+
+
+def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path | None = None) -> IngestResult | None:
+    """Ingest unless ``out_dir`` already holds the output of exactly these inputs.
+
+    Returns the new :class:`IngestResult`, or None when the outputs were up to date.
+    Rejects do not stop it (that is ``reportlib ingest --strict``'s job).
+    """
+    plan = plan if plan is not None else load_plan_file(None)
+    raw_dir = Path(raw_dir or paths.ACTUALS_RAW)
+    out_dir = Path(out_dir or paths.DATA_PROCESSED)
+    outputs = [out_dir / f"{ACTUALS_FILE}.parquet", out_dir / f"{REJECTS_FILE}.parquet", out_dir / SUMMARY_FILE]
+    if all(path.exists() for path in outputs):
+        if load_summary(out_dir).get("inputs_sha256") == input_fingerprint(raw_dir, plan):
+            return None
+    return ingest(raw_dir, out_dir, plan)
+
+
+def load_rejects(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Read ``rejects.parquet`` back (an empty table when there is none)."""
+    path = Path(processed_dir or paths.DATA_PROCESSED) / f"{REJECTS_FILE}.parquet"
+    if not path.exists():
+        return rejects_frame([])
+    return pd.read_parquet(path)
+
+
+def load_summary(processed_dir: Path | None = None) -> dict:
+    """Read ``ingest_summary.json`` back ({} when there is none)."""
+    path = Path(processed_dir or paths.DATA_PROCESSED) / SUMMARY_FILE
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"无法读取导入摘要：{exc}", file=str(path)) from None
+
+
+def load_actuals(processed_dir: Path | None = None, include_superseded: bool = False) -> pd.DataFrame:
+    """Read ``actuals.parquet`` back; superseded rows only when ``include_superseded``."""
+    path = Path(processed_dir or paths.DATA_PROCESSED) / f"{ACTUALS_FILE}.parquet"
+    if not path.exists():
+        raise InputError("还没有实际完成数据，请先运行 reportlib ingest", file=str(path))
+    frame = pd.read_parquet(path)
+    missing = [column for column in ACTUALS_COLUMNS if column not in frame.columns]
+    if missing:
+        raise InputError(f"实际完成数据缺少列：{', '.join(missing)}", file=str(path))
+    frame = frame[ACTUALS_COLUMNS]
+    if not include_superseded:
+        frame = frame[~frame["superseded"]]
+    return frame.reset_index(drop=True)
+
+

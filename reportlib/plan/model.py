@@ -1,0 +1,128 @@
+"""Plan data: the plan file's tables (:class:`Plan`), what extraction finds (:class:`Extraction`),
+and the constants both share (kinds, periods, columns, reasons)."""
+from __future__ import annotations
+
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reportlib import paths
+from reportlib.units import (
+    AT_LEAST,
+)
+
+# --------------------------------------------------------------------------
+# Constants
+# --------------------------------------------------------------------------
+DEFAULT_PLAN_PATH = paths.PLAN_DIR / "plan_2025.yaml"
+
+KINDS = ("count", "area", "length", "growth_rate", "rate", "recurring", "milestone", "zero_target")
+CUMULATIVE_KINDS = ("count", "area", "length")  # schedules must not decrease
+PERIODS = ("year", "half_year", "quarter", "month", "week", "day")
+DEFAULT_TARGET_COMPARATOR = AT_LEAST
+DEFAULT_RECURRING_UNIT = "次"
+# Candidates below this confidence are shown by ``plan extract`` but not
+# reported as drift when no KPI covers them.
+DRIFT_MIN_CONFIDENCE = 0.5
+QUARTERS = (1, 2, 3, 4)
+
+PILLAR_COLUMNS = ["pillar", "title"]
+TASK_COLUMNS = ["pillar", "task", "title"]
+SUBITEM_COLUMNS = ["pillar", "task", "subitem", "title"]
+CANDIDATE_COLUMNS = [
+    "pillar", "task", "subitem", "kind", "value", "unit", "comparator", "period", "due_quarter",
+    "approximate", "confidence", "name", "source_text", "raw",
+]
+IGNORED_COLUMNS = ["pillar", "task", "value", "raw", "reason", "source_text"]
+KPI_COLUMNS = [
+    "kpi_id", "pillar", "task", "name", "kind", "target", "unit", "comparator",
+    "period", "schedule", "due_quarter", "owner", "source_text",
+]
+# Keys of one KPI block in the YAML file, in the contract's order.
+KPI_KEYS = [
+    "id", "pillar", "task", "name", "kind", "target", "unit", "comparator",
+    "period", "schedule", "due_quarter", "owner", "source_text",
+]
+# A number in the document that a reviewer decided is not a target (plan file
+# ``not_targets``): its clause, optionally its value and unit, and why.
+NOT_TARGET_COLUMNS = ["source_text", "value", "unit", "reason"]
+
+# Reasons a number is not a target (Extraction.ignored["reason"]).
+REASON_YEAR = "year_or_date"
+REASON_ORDINAL = "ordinal"
+REASON_QUOTED = "quoted_name"
+REASON_NAME = "name_or_code"
+REASON_NO_UNIT = "no_unit"
+REASON_ARTICLE = "article"
+REASON_DURATION = "duration"
+REASON_CONTEXT = "context_stock"
+REASON_PLAN_SELF = "describes_plan"
+REASON_OUTSIDE = "outside_task"
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Extraction:
+    """What :func:`extract` found in a work-plan document.
+
+    ``pillars``: pillar (int), title. ``tasks``: pillar, task ("2.2"), title.
+    ``subitems``: pillar, task, subitem (1 for 一是 ...), title.
+    ``candidates``: see :data:`CANDIDATE_COLUMNS`; ``subitem`` is 0 outside
+    sub-items, ``value`` is multiplied out, ``unit`` canonical,
+    ``source_text`` the verbatim clause, ``confidence`` 0-1.
+    ``ignored``: numbers deliberately not reported, with the reason.
+    ``problems``: what could not be parsed, one sentence each.
+    """
+
+    title: str
+    meta: dict
+    pillars: pd.DataFrame
+    tasks: pd.DataFrame
+    subitems: pd.DataFrame
+    candidates: pd.DataFrame
+    ignored: pd.DataFrame
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The reviewed plan file, as plain tables (docs/data-contracts.md)."""
+
+    year: int
+    title: str
+    pillars: pd.DataFrame  # pillar:int, title:str
+    tasks: pd.DataFrame  # pillar:int, task:str, title:str
+    kpis: pd.DataFrame  # KPI_COLUMNS
+    source_path: Path
+    sha256: str
+    # Not in the contract: line of each KPI block in the file, for messages.
+    kpi_lines: dict = field(default_factory=dict, compare=False, repr=False)
+    # Not in the contract: the ``source`` value as written (a file name).
+    source: str = field(default="", compare=False, repr=False)
+    # Not in the contract: the plan file itself.
+    path: Path | None = field(default=None, compare=False, repr=False)
+    # Reviewed numbers that are deliberately not KPIs (NOT_TARGET_COLUMNS); drift skips them.
+    not_targets: pd.DataFrame = field(
+        default_factory=lambda: frame_of([], NOT_TARGET_COLUMNS), compare=False, repr=False
+    )
+
+
+@dataclass
+class Block:
+    """A task (or a pillar body scanned as one) while the document is parsed."""
+
+    pillar: int
+    task: str
+    title: str
+    text: str
+    line: int
+
+
+def frame_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame with exactly ``columns``, also when ``rows`` is empty."""
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.reset_index(drop=True)
+
