@@ -3,6 +3,7 @@
 
 reports: setup
 	.venv/bin/reportlib build --all
+	.venv/bin/reportlib -C examples/shili-zhen build --all
 
 test: setup
 	.venv/bin/python -m pytest --nbval

@@ -2,11 +2,12 @@
 
 One run:
 1. takes the build lock (a second build exits at once with EXIT_LOCK_HELD);
-2. ingests ``data/raw/actuals`` into ``data/processed`` (skipped when unchanged);
+2. ingests each plan year's submissions (``data/raw/actuals/<year>Q<n>``) into
+   ``data/processed/<year>`` (skipped when unchanged);
 3. decides which reports to render: the quarter report and one per pillar for
-   each quarter asked for; a report whose inputs (plan, actuals up to its
-   quarter, notebook, package code, parameters) have not changed since its last
-   build is kept as it is, unless ``--force``;
+   each quarter asked for, each with its own year's plan; a report whose inputs (its
+   year's plan, its year's actuals up to its quarter, notebook, package code,
+   parameters) have not changed since its last build is kept as it is, unless ``--force``;
 4. renders them in parallel into a staging folder (a worker per core, quarter reports
    first; each notebook runs in a fresh kernel that a per-worker zygote forks with the
    report modules already imported, see :mod:`reportlib.render`);
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlib import __version__, pages, paths, provenance, quarters, render
+from reportlib import __version__, pages, provenance, quarters, render, workspace
 from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError, RenderError
 
 FORMATS = ("html", "pdf")
@@ -57,6 +58,15 @@ class ReportJob:
     name: str  # path under the output folder, without extension, e.g. "2025-Q3/pillar-2"
     parameters: dict = field(default_factory=dict)
     quarter: str = ""
+    plan_file: Path | None = None  # the plan and processed data the notebook reads (its year's;
+    processed_dir: Path | None = None  # default: the current workspace's, of its year or the latest)
+
+    def __post_init__(self):
+        if self.plan_file is None or self.processed_dir is None:
+            ws = workspace.current()
+            year = self.parameters.get("year") or (quarters.quarter_year(self.quarter) if self.quarter else ws.latest_year())
+            object.__setattr__(self, "plan_file", self.plan_file or ws.plan_file(year))
+            object.__setattr__(self, "processed_dir", self.processed_dir or ws.processed(year))
 
     @property
     def folder(self) -> str:
@@ -78,19 +88,21 @@ def quarter_folder(quarter: str) -> str:
     return f"{quarters.quarter_year(quarter)}-Q{quarters.quarter_index(quarter)}"
 
 
-def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True) -> list[ReportJob]:
-    """The quarter report and the pillar reports of ``quarter``."""
+def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True,
+                     ws: workspace.Workspace | None = None) -> list[ReportJob]:
+    """The quarter report and the pillar reports of ``quarter``, reading ``ws`` (default: current)."""
+    ws = ws or workspace.current()
     year = quarters.quarter_year(quarter)
     index = quarters.quarter_index(quarter)
     folder = quarter_folder(quarter)
+    inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
     jobs = []
     if with_quarter_report:
-        jobs.append(ReportJob(paths.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/quarter", {"year": year, "quarter": index}, quarter))
+        jobs.append(ReportJob(workspace.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/quarter",
+                              {"year": year, "quarter": index}, **inputs))
     for pillar in pillars:
-        jobs.append(
-            ReportJob(paths.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
-                      {"year": year, "quarter": index, "pillar": pillar}, quarter)
-        )
+        jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
+                              {"year": year, "quarter": index, "pillar": pillar}, **inputs))
     return jobs
 
 
@@ -232,16 +244,19 @@ def build(
 
     The processed tables the jobs read are ingested first when stale (a few ms when they
     are not), so that a fresh checkout builds and the fingerprints see the data the
-    reports will show. ``plan`` saves parsing the default plan again when the caller has it.
+    reports will show. Each job reads its own year's plan and processed folder.
 
     Caller holds the lock. Nothing in ``out_dir`` changes unless every job succeeded.
     """
     from reportlib import actuals
+    from reportlib.report import cached_plan
 
     started = time.perf_counter()
+    ws = workspace.current()
     out_dir.mkdir(parents=True, exist_ok=True)
-    for folder in sorted({provenance.processed_dir_of(job) for job in jobs}):
-        actuals.ensure_ingested(plan=plan, out_dir=folder)
+    plans = {job.plan_file: cached_plan(job.plan_file) for job in jobs}
+    for plan_file, folder in sorted({(job.plan_file, job.processed_dir) for job in jobs}):
+        actuals.ensure_ingested(plan=plans[plan_file], raw_dir=ws.actuals_raw, out_dir=folder)
     fingerprints = {job.name: provenance.job_fingerprint(job, formats) for job in jobs}
     todo = [job for job in jobs if force or not _up_to_date(job, out_dir, formats, fingerprints[job.name])]
     skipped = [job for job in jobs if job not in todo]
@@ -255,11 +270,12 @@ def build(
         results = render_all(todo, staging, formats, workers, timeouts)
         folders = sorted({job.folder for job in todo})
         for folder in folders:
+            folder_jobs = [job for job in todo if job.folder == folder]
             provenance.write_manifest(
                 staging / folder, out_dir / folder,
                 [r for r in results if r.job.folder == folder],
-                {job.name: fingerprints[job.name] for job in todo if job.folder == folder},
-                formats,
+                {job.name: fingerprints[job.name] for job in folder_jobs},
+                formats, ws, plans[folder_jobs[0].plan_file],
             )
         publish(staging, out_dir, folders)
     finally:
@@ -283,7 +299,17 @@ def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerp
 def _write_index(out_dir: Path) -> None:
     from reportlib import index
 
-    index.write_index(out_dir)
+    index.write_index(out_dir, _index_title())
+
+
+def _index_title() -> str:
+    """The index's office: the latest plan's (the index spans every year of one office)."""
+    from reportlib.report import cached_plan
+
+    ws = workspace.current()
+    years = ws.plan_years()
+    organization = cached_plan(ws.plan_file(years[-1])).organization if years else ""
+    return f"{organization}重点工作进展报告目录"
 
 
 # --------------------------------------------------------------------------- CLI
@@ -297,8 +323,32 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def choose_jobs(args, available: list[str], pillars: list[int]) -> list[ReportJob]:
-    """The jobs the command line asks for."""
+@dataclass(frozen=True)
+class YearData:
+    """A plan year of the workspace: its pillars and the quarters that have data."""
+
+    year: int
+    pillars: list[int]
+    quarters: list[str]
+
+
+def workspace_years(ws: workspace.Workspace) -> list[YearData]:
+    """Every plan year of the workspace, ingested (when stale), with the quarters that have data."""
+    from reportlib import actuals
+    from reportlib.report import cached_plan
+
+    years = []
+    for year in ws.plan_years():
+        the_plan = cached_plan(ws.plan_file(year))
+        actuals.ensure_ingested(plan=the_plan, raw_dir=ws.actuals_raw, out_dir=ws.processed(year))
+        found = sorted(actuals.load_actuals(ws.processed(year))["quarter"].unique())
+        years.append(YearData(year, [int(p) for p in the_plan.pillars["pillar"]], found))
+    return years
+
+
+def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = None) -> list[ReportJob]:
+    """The jobs the command line asks for, across the workspace's plan years."""
+    available = sorted(q for y in years for q in y.quarters)
     if args.latest:
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
         chosen = [latest_quarter(available, today)]
@@ -306,34 +356,40 @@ def choose_jobs(args, available: list[str], pillars: list[int]) -> list[ReportJo
         chosen = available
     elif args.quarter:
         chosen = [quarters.parse_quarter(args.quarter)]
+        if quarters.quarter_year(chosen[0]) not in {y.year for y in years}:
+            raise InputError(f"{quarters.quarter_year(chosen[0])} 年没有计划文件（已有计划的年度："
+                             f"{'、'.join(str(y.year) for y in years) or '无'}），请先运行 reportlib plan import")
         if chosen[0] not in available:
             raise InputError(f"{chosen[0]} 没有任何实际完成数据（有数据的季度：{', '.join(available) or '无'}）")
     else:
-        raise InputError("请指定 --quarter 2025Q3、--all 或 --latest")
-    if args.pillar is not None:
-        if args.pillar not in pillars:
-            raise InputError(f"没有第 {args.pillar} 个领域（规划共有 {len(pillars)} 个）")
-        return [job for q in chosen for job in jobs_for_quarter(q, [args.pillar], with_quarter_report=False)]
-    return [job for q in chosen for job in jobs_for_quarter(q, pillars)]
+        raise InputError("请指定 --quarter（如 2026Q1）、--all 或 --latest")
+    pillars_of = {y.year: y.pillars for y in years}
+    jobs = []
+    for quarter in chosen:
+        pillars = pillars_of[quarters.quarter_year(quarter)]
+        if args.pillar is not None:
+            if args.pillar not in pillars:
+                raise InputError(f"{quarters.quarter_year(quarter)} 年的计划没有第 {args.pillar} 个领域（共有 {len(pillars)} 个）")
+            jobs += jobs_for_quarter(quarter, [args.pillar], with_quarter_report=False, ws=ws)
+        else:
+            jobs += jobs_for_quarter(quarter, pillars, ws=ws)
+    return jobs
 
 
 def build_command(args) -> int:
-    from reportlib import actuals, plan
-
-    setup_logging(args.log_file)
-    out_dir = Path(args.out)
+    ws = workspace.current()
+    setup_logging(args.log_file, ws)
+    out_dir = Path(args.out) if args.out else ws.reports
     formats = parse_formats(args.formats)
     with build_lock(out_dir):
-        log.info("reportlib %s: build started", __version__)
-        the_plan = plan.load_plan()
-        actuals.ensure_ingested(plan=the_plan)
-        available = sorted(actuals.load_actuals()["quarter"].unique())
-        pillars = [int(p) for p in the_plan.pillars["pillar"]]
-        jobs = choose_jobs(args, available, pillars)
+        log.info("reportlib %s: build started (workspace %s)", __version__, ws.root)
+        years = workspace_years(ws)
+        if not years:
+            ws.latest_year()  # raises: says there is no plan yet and what to do
+        jobs = choose_jobs(args, years, ws)
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
         try:
-            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force,
-                            timeouts=timeouts, plan=the_plan)
+            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
         except RenderError:
             log.error("build failed; reports/ left as it was")
             raise
@@ -343,17 +399,14 @@ def build_command(args) -> int:
     return EXIT_OK
 
 
-LOG_DIR = paths.PROJECT_ROOT / "logs"
+def default_log_file(ws: workspace.Workspace) -> Path:
+    """A log file of this run's own: logs/build-YYYYmmddTHHMMSS-PID.log in the workspace."""
+    return ws.logs / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
 
 
-def default_log_file() -> Path:
-    """A log file of this run's own: logs/build-YYYYmmddTHHMMSS-PID.log."""
-    return LOG_DIR / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
-
-
-def setup_logging(log_file: str | None) -> None:
-    """Log to stderr and to ``log_file`` (default: a new file under logs/)."""
-    path = Path(log_file) if log_file else default_log_file()
+def setup_logging(log_file: str | None, ws: workspace.Workspace | None = None) -> None:
+    """Log to stderr and to ``log_file`` (default: a new file under the workspace's logs/)."""
+    path = Path(log_file) if log_file else default_log_file(ws or workspace.current())
     path.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), logging.FileHandler(path, encoding="utf-8")]
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -367,16 +420,16 @@ def setup_logging(log_file: str | None) -> None:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("build", help="ingest, then render the reports (HTML and PDF)")
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--quarter", help="e.g. 2025Q3")
-    which.add_argument("--all", action="store_true", help="every quarter that has data")
-    which.add_argument("--latest", action="store_true", help="the last ended quarter that has data (for schedulers)")
+    which.add_argument("--quarter", help="e.g. 2026Q3 (uses that year's plan)")
+    which.add_argument("--all", action="store_true", help="every quarter of every plan year that has data")
+    which.add_argument("--latest", action="store_true", help="the last ended quarter that has data, across years (for schedulers)")
     parser.add_argument("--today", help="YYYY-MM-DD, what --latest takes as today")
     parser.add_argument("--pillar", type=int, help="only this pillar's report")
     parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf (default both)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reports rendered in parallel")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    parser.add_argument("--out", default=str(paths.REPORTS), help="output folder (default reports/)")
-    parser.add_argument("--log-file", help="log file of this run (default: logs/build-<time>-<pid>.log)")
+    parser.add_argument("--out", default=None, help="output folder (default: the workspace's reports/)")
+    parser.add_argument("--log-file", help="log file of this run (default: the workspace's logs/build-<time>-<pid>.log)")
     parser.add_argument("--kernel-timeout", type=int, default=render.KERNEL_START_TIMEOUT_S, help="seconds")
     parser.add_argument("--cell-timeout", type=int, default=render.CELL_TIMEOUT_S, help="seconds per cell")
     parser.set_defaults(func=build_command)

@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-from reportlib import __version__
-from reportlib.errors import ReportlibError
+from reportlib import __version__, workspace
+from reportlib.errors import EXIT_OK, ReportlibError
 
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES = [
@@ -27,13 +27,28 @@ COMMAND_MODULES = [
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportlib",
-        description="城东街道年度重点工作进展报告工具 (Chengdong work-plan progress reports).",
+        description="街道、乡镇年度重点工作进展报告工具：工作谋划 → 季度填报 → 进展报告 "
+                    "(work-plan progress reports for subdistrict and town offices).",
     )
     parser.add_argument("--version", action="version", version=f"reportlib {__version__}")
+    parser.add_argument("-C", "--workspace", metavar="DIR",
+                        help="工作区文件夹（一个单位的计划、填报、数据和报告），默认为本仓库自带的工作区")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    init = subparsers.add_parser("init", help="新建一个单位的空工作区 (create an empty workspace)")
+    init.add_argument("directory", help="新工作区的文件夹（应不存在或为空）")
+    init.add_argument("--organization", required=True, help="单位名称，如 某某街道")
+    init.set_defaults(func=cmd_init)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
+
+
+def cmd_init(args) -> int:
+    """``reportlib init DIR --organization 某某街道``."""
+    created = workspace.init(args.directory, args.organization)
+    print(f"已新建工作区：{created.root}（{args.organization}）；各文件放在哪里见其中的 README.md")
+    print(f"下一步：reportlib -C {args.directory} plan import 工作谋划文档")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.workspace:
+            workspace.use(args.workspace)
         return int(args.func(args) or 0)
     except ReportlibError as exc:
         print(f"reportlib: {exc}", file=sys.stderr)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reportlib import fonts, paths
+from reportlib import fonts, workspace
 from reportlib.errors import EXIT_ENVIRONMENT, EXIT_OK, EnvironmentProblem
 
-PROBE_TEXT = "城东街道重点工作"
+PROBE_TEXT = "街道乡镇重点工作进展"
 SETUP_FIX = "run `make reports` (it creates .venv and installs everything)"
 
 
@@ -125,7 +125,8 @@ def check_pdf_font() -> CheckResult:
 
 def check_writable(folder: Path) -> CheckResult:
     """``folder`` exists (or can be made) and accepts a file."""
-    name = f"writable {folder.relative_to(paths.PROJECT_ROOT) if folder.is_relative_to(paths.PROJECT_ROOT) else folder}"
+    root = workspace.current().root
+    name = f"writable {folder.relative_to(root) if folder.is_relative_to(root) else folder}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder):
@@ -142,8 +143,8 @@ def run_checks() -> list[CheckResult]:
         check_kernel,
         check_matplotlib_font,
         check_pdf_font,
-        lambda: check_writable(paths.DATA_PROCESSED),
-        lambda: check_writable(paths.REPORTS),
+        lambda: check_writable(workspace.current().processed_root),
+        lambda: check_writable(workspace.current().reports),
     ]
     return [check() for check in checks]
 

@@ -1,12 +1,12 @@
 """``reports/index.html``: every published report with its Chinese title and links."""
 from __future__ import annotations
 
-import os
 import re
 from html import escape
 from pathlib import Path
 
 from reportlib import fonts, pages
+from reportlib.atomic import write_bytes_atomic
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
@@ -36,34 +36,35 @@ def list_reports(out_dir: Path) -> list[tuple[str, list[tuple[str, Path]]]]:
     return listing
 
 
-def index_html(out_dir: Path) -> str:
-    """The index page: self-contained, deterministic."""
+DEFAULT_TITLE = "重点工作进展报告目录"
+
+
+def index_html(out_dir: Path, title: str = DEFAULT_TITLE) -> str:
+    """The index page over every year's reports (``title``: the office's, from its plan): self-contained, deterministic."""
     sections = []
     for folder, reports in list_reports(out_dir):
         match = FOLDER_PATTERN.match(folder)
         heading = f"{match.group(1)}年第{'一二三四'[int(match.group(2)) - 1]}季度"
         items = []
-        for title, html in reports:
+        for report_title, html in reports:
             rel = html.relative_to(out_dir).as_posix()
             pdf = html.with_suffix(".pdf")
             pdf_link = f' · <a href="{escape(pdf.relative_to(out_dir).as_posix())}">PDF</a>' if pdf.exists() else ""
-            items.append(f'<li><a href="{escape(rel)}">{escape(title)}</a>{pdf_link}</li>')
+            items.append(f'<li><a href="{escape(rel)}">{escape(report_title)}</a>{pdf_link}</li>')
         sections.append(f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
     body = "\n".join(sections) or "<p>尚未生成任何报告。</p>"
     css = pages.CSS_PATH.read_text(encoding="utf-8")
     page = (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        "<title>城东街道重点工作进展报告目录</title>\n"
+        f"<title>{escape(title)}</title>\n"
         f"<style>\n{pages.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
-        f'</head>\n<body>\n<main class="report">\n<h1>城东街道重点工作进展报告目录</h1>\n{body}\n</main>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<main class="report">\n<h1>{escape(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n'
     )
     return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
 
 
-def write_index(out_dir: Path) -> Path:
+def write_index(out_dir: Path, title: str = DEFAULT_TITLE) -> Path:
     """Write ``index.html`` atomically into ``out_dir``."""
     path = out_dir / INDEX_NAME
-    temporary = path.with_suffix(".html.tmp")
-    temporary.write_text(index_html(out_dir), encoding="utf-8")
-    os.replace(temporary, path)
+    write_bytes_atomic(path, index_html(out_dir, title).encode("utf-8"))
     return path

@@ -16,7 +16,7 @@ TOP_N = 3
 def _counts_sentence(frame: pd.DataFrame, scope: str) -> str:
     counts = prog.status_counts(frame)
     parts = "，".join(f"{label}{count}项" for label, count in zip(counts["status_label"], counts["count"]) if count)
-    return f"{scope}共{len(frame)}项指标，其中{parts}。"
+    return f"{scope}共{len(frame)}项指标，其中{parts}。" if parts else f"{scope}没有量化指标。"
 
 
 def _named(frame: pd.DataFrame) -> str:
@@ -28,28 +28,38 @@ def overall(data) -> list[str]:
     frame = data.progress
     when = f"截至{quarter_title(data.year, data.quarter_index)}末"
     sentences = [_counts_sentence(frame, f"{when}，全年重点工作")]
-    pillars = prog.rollup(frame, by="pillar").dropna(subset=["avg_completion"])
-    if not pillars.empty:
+    pillars = prog.rollup(frame[frame["pillar"] != 0], by="pillar").dropna(subset=["avg_completion"])
+    overall_avg = prog.capped_completion(frame).mean()
+    if overall_avg == overall_avg:  # some KPI has a completion
+        sentence = (f"已报送指标的平均完成率为{fmt_percent(overall_avg)}（单项按最高100%计），"
+                    f"序时进度为{fmt_percent(data.expected_share)}")
         titles = dict(zip(data.plan.pillars["pillar"], data.plan.pillars["title"]))
-        best = pillars.loc[pillars["avg_completion"].idxmax()]
-        worst = pillars.loc[pillars["avg_completion"].idxmin()]
-        overall_avg = prog.capped_completion(frame).mean()
-        sentences.append(
-            f"已报送指标的平均完成率为{fmt_percent(overall_avg)}（单项按最高100%计），"
-            f"序时进度为{fmt_percent(data.expected_share)}；"
-            f"分领域看，“{_short(titles[best['pillar']])}”最高（{fmt_percent(best['avg_completion'])}），"
-            f"“{_short(titles[worst['pillar']])}”最低（{fmt_percent(worst['avg_completion'])}）。"
-        )
+        best = pillars.loc[pillars["avg_completion"].idxmax()] if len(pillars) > 1 else None
+        worst = pillars.loc[pillars["avg_completion"].idxmin()] if len(pillars) > 1 else None
+        if best is not None and best["avg_completion"] != worst["avg_completion"]:
+            sentence += (f"；分领域看，“{_short(titles[best['pillar']])}”最高（{fmt_percent(best['avg_completion'])}），"
+                         f"“{_short(titles[worst['pillar']])}”最低（{fmt_percent(worst['avg_completion'])}）")
+        sentences.append(sentence + "。")
+    sentences.extend(_carry_over(data))
     sentences.extend(_movers(frame))
     sentences.extend(_forecast(frame))
     return sentences
+
+
+def _carry_over(data) -> list[str]:
+    """How many of this year's KPIs carry over from last year's plan (compared in the pillar reports)."""
+    last = getattr(data, "last_year", None)
+    if getattr(data, "previous_year", None) is None or last is None:
+        return []
+    return [f"本年{len(data.progress)}项指标中，{len(last)}项延续{data.previous_year}年的指标，"
+            "分领域报告列出其上年同期完成数。"]
 
 
 def for_pillar(data, pillar: int) -> list[str]:
     """The pillar report's opening sentences."""
     frame = data.progress[data.progress["pillar"] == pillar]
     when = f"截至{quarter_title(data.year, data.quarter_index)}末"
-    sentences = [_counts_sentence(frame, f"{when}，本领域")]
+    sentences = [_counts_sentence(frame, f"{when}，{'总体目标' if pillar == 0 else '本领域'}")]
     avg = prog.capped_completion(frame).mean()
     if avg == avg:
         sentences.append(f"已报送指标平均完成率为{fmt_percent(avg)}，序时进度为{fmt_percent(data.expected_share)}。")

@@ -12,12 +12,17 @@ from html import escape
 import pandas as pd
 
 from reportlib import style
+from reportlib.plan.model import PLAN_LEVEL_PILLAR
+from reportlib.plan.structure import cn_numeral
 
 STATE_LABELS = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成", "": "—"}
 PERIOD_WORDS = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "全年"}
 COMPARATOR_SIGNS = {"at_least": "≥", "at_most": "≤", "exactly": ""}
 CN_QUARTERS = "一二三四"
-CN_PILLARS = "一二三四五六七八九十"
+# The heading of KPIs of the plan as a whole (pillar 0: a preface's 主要预期目标) and of a
+# pillar's KPIs outside any numbered task (task "").
+PLAN_LEVEL_HEADING = "总体目标"
+PILLAR_LEVEL_TASK = "本领域指标"
 
 
 # --------------------------------------------------------------------------- values
@@ -95,7 +100,15 @@ def quarter_title(year: int, quarter_index: int) -> str:
 
 
 def pillar_heading(pillar: int, title: str) -> str:
-    return f"（{CN_PILLARS[pillar - 1]}）{title}"
+    """（三）title, at any number of pillars; pillar 0 (the plan's own targets): 总体目标."""
+    if int(pillar) == PLAN_LEVEL_PILLAR:
+        return PLAN_LEVEL_HEADING
+    return f"（{cn_numeral(int(pillar))}）{title}"
+
+
+def task_heading(task: str, title: str) -> str:
+    """"2.3 title"; a pillar's KPIs outside numbered tasks: 本领域指标."""
+    return f"{task} {title}".strip() if task else PILLAR_LEVEL_TASK
 
 
 # --------------------------------------------------------------------------- tables
@@ -126,8 +139,16 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *, with_owner: bool = False) -> str:
-    """指标 / 目标 / 累计完成 / 序时进度 / 完成率 / 状态 (/ 责任单位) for the given progress rows."""
+def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *, with_owner: bool = False,
+              last_year: pd.DataFrame | None = None) -> str:
+    """指标 / 目标 / 累计完成 / 序时进度 / 完成率 / 状态 (/ 责任单位) for the given progress rows.
+
+    ``last_year`` (progress.year_over_year rows): adds 上年同期, last year's figure of the
+    same quarter for the KPIs that recur (— for the others).
+    """
+    previous = {} if last_year is None or last_year.empty else {
+        r["kpi_id"]: r for r in last_year.to_dict("records")}
+    with_last_year = any(k in previous for k in progress["kpi_id"])
     merged = progress.merge(kpis[["kpi_id", "comparator", "period", "due_quarter", "owner"]], on="kpi_id", how="left")
     rows = []
     for row in merged.to_dict("records"):
@@ -140,11 +161,25 @@ def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *,
             "完成率": "—" if row["kind"] == "milestone" else fmt_percent(row["completion"]),
             "状态": row["status_label"],
         }
+        if with_last_year:
+            record["上年同期"] = _last_year_figure(previous.get(row["kpi_id"]), row)
         if with_owner:
             record["责任单位"] = row.get("owner") or "—"
         rows.append(record)
-    columns = ["编号", "指标", "目标", "累计完成", "序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else [])
-    return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "序时进度", "完成率"), status_column="状态")
+    columns = (["编号", "指标", "目标", "累计完成"] + (["上年同期"] if with_last_year else [])
+               + ["序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else []))
+    return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "上年同期", "序时进度", "完成率"),
+                      status_column="状态")
+
+
+def _last_year_figure(previous: dict | None, row: dict) -> str:
+    """Last year's figure of the same quarter, in this year's unit, or —."""
+    if previous is None:
+        return "—"
+    if row["kind"] == "milestone":
+        return STATE_LABELS.get(previous.get("previous_year_state") or "", "—")
+    value = previous.get("previous_year_actual")
+    return "—" if is_missing(value) else fmt_quantity(value, row["unit"])
 
 
 def notes_html(progress: pd.DataFrame) -> str:

@@ -29,7 +29,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from reportlib import paths
+from reportlib import workspace
+from reportlib.actuals.cells import normalize_name
 from reportlib.errors import EXIT_OK, InputError
 from reportlib.quarters import (
     QUARTER_PATTERN,
@@ -603,6 +604,54 @@ def progress_over_year(plan: Any, actuals: pd.DataFrame, year: int) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)
 
 
+YEAR_OVER_YEAR_COLUMNS = ["kpi_id", "previous_kpi_id", "previous_year_actual", "previous_year_state", "linked_by"]
+
+
+def recurring_kpis(plan: Any, previous_plan: Any) -> dict[str, tuple[str, str]]:
+    """This year's kpi_id -> (last year's kpi_id, how they are linked).
+
+    Linked by the plan file's ``previous_id`` when given ("previous_id"), otherwise by the
+    same name (ignoring spaces and punctuation) and the same unit and kind ("name"), where
+    exactly one KPI of last year matches. A KPI whose name or unit changed is not linked
+    unless the plan file says so: a figure is never compared with another measure.
+    """
+    if previous_plan is None:
+        return {}
+    previous = previous_plan.kpis
+    known = set(previous["kpi_id"])
+    by_key: dict[tuple, list[str]] = {}
+    for row in previous.itertuples(index=False):
+        by_key.setdefault((normalize_name(_text(row.name)), _text(row.unit), row.kind), []).append(row.kpi_id)
+    links = {}
+    for row in plan.kpis.itertuples(index=False):
+        linked = getattr(plan, "previous_ids", {}).get(row.kpi_id)
+        if linked:
+            if linked in known:
+                links[row.kpi_id] = (linked, "previous_id")
+            continue
+        matches = by_key.get((normalize_name(_text(row.name)), _text(row.unit), row.kind), [])
+        if len(matches) == 1:
+            links[row.kpi_id] = (matches[0], "name")
+    return links
+
+
+def year_over_year(plan: Any, previous_plan: Any, previous_actuals: pd.DataFrame | None, quarter: str) -> pd.DataFrame:
+    """Last year's figure for the same quarter of each KPI that recurs (columns YEAR_OVER_YEAR_COLUMNS).
+
+    Empty when there is no plan of last year. The figure is last year's effective actual of
+    that quarter (as its own report showed it); NaN when last year had none.
+    """
+    links = recurring_kpis(plan, previous_plan)
+    if not links or previous_actuals is None:
+        return pd.DataFrame(columns=YEAR_OVER_YEAR_COLUMNS)
+    same_quarter = make_quarter(int(previous_plan.year), quarter_index(quarter))
+    last = compute_progress(previous_plan, previous_actuals, same_quarter).set_index("kpi_id")
+    rows = [{"kpi_id": kpi_id, "previous_kpi_id": old, "previous_year_actual": float(last.at[old, "actual"]),
+             "previous_year_state": _text(last.at[old, "state"]), "linked_by": how}
+            for kpi_id, (old, how) in links.items()]
+    return pd.DataFrame(rows, columns=YEAR_OVER_YEAR_COLUMNS)
+
+
 def capped_completion(progress: pd.DataFrame) -> pd.Series:
     """Completion clipped to [0, 1] per KPI (NaN for 未报送), for averages."""
     return progress["completion"].astype("float64").clip(lower=0.0, upper=1.0)
@@ -774,12 +823,15 @@ def run_progress(args) -> int:
     from reportlib.actuals import ACTUALS_FILE, load_actuals, write_bytes_atomic
     from reportlib.plan import load_plan
 
-    processed = Path(args.processed) if args.processed else paths.DATA_PROCESSED
+    ws = workspace.current()
+    year = ws.year(args.year, None if args.year else args.quarter)
+    plan = load_plan(Path(args.plan) if args.plan else ws.plan_file(year))
+    quarter = _canonical_quarter(args.quarter, plan.year)
+    processed = Path(args.processed) if args.processed else ws.processed(plan.year)
     actuals_path = processed / f"{ACTUALS_FILE}.parquet"
     if not actuals_path.exists():
-        raise InputError("找不到实际完成数据，请先运行 `reportlib ingest`", file=str(actuals_path))
-    plan = load_plan(Path(args.plan)) if args.plan else load_plan()
-    quarter = _canonical_quarter(args.quarter, plan.year)
+        raise InputError(f"找不到 {plan.year} 年的实际完成数据，请先运行 `reportlib ingest --year {plan.year}`",
+                         file=str(actuals_path))
     progress = compute_progress(plan, load_actuals(processed), quarter)
     out = Path(args.out) if args.out else processed / f"progress_{quarter}.csv"
     write_bytes_atomic(out, progress_csv_bytes(progress))
@@ -795,8 +847,9 @@ def register(subparsers) -> None:
         help="各指标序时进度、状态与全年预测 → CSV",
         description="Compute expected progress, status and year-end forecast of every KPI for one quarter.",
     )
-    parser.add_argument("--quarter", required=True, help="e.g. 2025Q3 (any form reportlib reads: 2025年三季度 …)")
+    parser.add_argument("--quarter", required=True, help="e.g. 2026Q3 (any form reportlib reads: 2026年三季度 …; Q3 with --year)")
+    parser.add_argument("--year", type=int, help="plan year (default: the quarter's year)")
     parser.add_argument("--out", default=None, help="CSV file (default: <processed>/progress_<quarter>.csv)")
-    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plan/plan_2025.yaml)")
-    parser.add_argument("--processed", default=None, help="folder with actuals.parquet (default: data/processed)")
+    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plans/<year>/plan.yaml)")
+    parser.add_argument("--processed", default=None, help="folder with actuals.parquet (default: data/processed/<year>)")
     parser.set_defaults(func=run_progress)

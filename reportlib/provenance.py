@@ -16,7 +16,8 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from reportlib import __version__, paths
+from reportlib import __version__, quarters, workspace
+from reportlib.actuals.cells import folder_quarter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODE_SUFFIXES = {".py", ".j2", ".css", ".json"}
@@ -47,10 +48,6 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _processed(processed_dir: Path | None) -> Path:
-    return Path(processed_dir or paths.DATA_PROCESSED)
-
-
 @lru_cache(maxsize=8)
 def _data_digests(processed_dir: str, stamp: tuple) -> dict[str, str]:
     """Quarter -> sha256 of the processed data a report of that quarter reads."""
@@ -72,27 +69,18 @@ def _data_digests(processed_dir: str, stamp: tuple) -> dict[str, str]:
 
 
 def data_digest(quarter: str, processed_dir: Path | None = None) -> str:
-    folder = _processed(processed_dir)
+    """sha256 of the processed data a report of ``quarter`` reads (default: that year's folder)."""
+    folder = Path(processed_dir) if processed_dir else workspace.current().processed(quarters.quarter_year(quarter))
     stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")) if p.is_file())
     return _data_digests(str(folder), stamp).get(quarter, sha256_bytes(b"no data"))
 
 
-def plan_file() -> Path:
-    from reportlib import plan
-
-    return Path(plan.DEFAULT_PLAN_PATH)
-
-
-def processed_dir_of(job) -> Path:
-    """The processed-data folder ``job``'s notebook reads (its ``processed_dir`` parameter)."""
-    return _processed(job.parameters.get("processed_dir"))
-
-
 def job_fingerprint(job, formats) -> str:
-    """sha256 of everything that can change ``job``'s outputs."""
+    """sha256 of everything that can change ``job``'s outputs: its year's plan file and
+    processed data, its notebook, the package code, its parameters and the formats."""
     parts = {
-        "plan": sha256_file(plan_file()),
-        "data": data_digest(job.quarter, processed_dir_of(job)),
+        "plan": sha256_file(job.plan_file),
+        "data": data_digest(job.quarter, job.processed_dir),
         "notebook": sha256_file(job.notebook),
         "code": code_fingerprint(),
         "parameters": json.dumps(job.parameters, sort_keys=True),
@@ -105,9 +93,9 @@ def job_fingerprint(job, formats) -> str:
 def git_commit() -> str:
     """The checkout's commit (with ``+dirty`` when it has changes), or "" outside git."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.PROJECT_ROOT, capture_output=True,
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace.PROJECT_ROOT, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.PROJECT_ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=workspace.PROJECT_ROOT,
                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -125,10 +113,24 @@ def package_versions(names=KEY_PACKAGES) -> dict[str, str]:
     return found
 
 
-def input_files() -> list[dict]:
-    """Raw input files (plan folder and submissions) with their sha256, sorted by path."""
-    files = sorted(p for p in paths.DATA_RAW.rglob("*") if p.is_file())
-    return [{"path": str(p.relative_to(paths.PROJECT_ROOT)), "sha256": sha256_file(p)} for p in files]
+def input_files(ws: "workspace.Workspace", year: int) -> list[dict]:
+    """The raw inputs of ``year`` (its plan folder, its quarter folders of submissions and
+    submissions outside any quarter folder) with their sha256, paths relative to the workspace."""
+    files = [p for p in ws.plan_dir(year).rglob("*") if p.is_file()] if ws.plan_dir(year).is_dir() else []
+    if ws.actuals_raw.is_dir():
+        for path in ws.actuals_raw.rglob("*"):
+            if not path.is_file():
+                continue
+            quarter = folder_quarter(path.relative_to(ws.actuals_raw).as_posix())
+            if quarter is None or quarters.quarter_year(quarter) == int(year):
+                files.append(path)
+    return [{"path": ws.relative(p), "sha256": sha256_file(p)} for p in sorted(files, key=ws.relative)]
+
+
+def _relative_to_project(path: Path) -> str:
+    path = Path(path).resolve()
+    root = workspace.PROJECT_ROOT.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
 def read_manifest(folder: Path) -> dict:
@@ -141,15 +143,16 @@ def read_manifest(folder: Path) -> dict:
         return {}
 
 
-def write_manifest(staging_folder: Path, published_folder: Path, results, fingerprints: dict, formats) -> Path:
-    """Write ``manifest.json`` for one quarter folder into staging, keeping entries of
+def write_manifest(staging_folder: Path, published_folder: Path, results, fingerprints: dict, formats,
+                   ws: "workspace.Workspace", plan) -> Path:
+    """Write ``manifest.json`` for one quarter folder of ``plan``'s year into staging, keeping entries of
     reports not rebuilt this run from the published manifest."""
     previous = read_manifest(published_folder)
     reports = dict(previous.get("reports", {}))
     out_root = staging_folder.parent
     for result in results:
         reports[result.job.name] = {
-            "notebook": str(result.job.notebook.relative_to(paths.PROJECT_ROOT)),
+            "notebook": _relative_to_project(result.job.notebook),
             "parameters": result.job.parameters,
             "fingerprint": fingerprints[result.job.name],
             "outputs": [
@@ -162,8 +165,10 @@ def write_manifest(staging_folder: Path, published_folder: Path, results, finger
         "reportlib_version": __version__,
         "git_commit": git_commit(),
         "packages": package_versions(),
-        "plan": {"path": str(plan_file().relative_to(paths.PROJECT_ROOT)), "sha256": sha256_file(plan_file())},
-        "inputs": input_files(),
+        "organization": plan.organization,
+        "year": int(plan.year),
+        "plan": {"path": ws.relative(plan.path), "sha256": sha256_file(plan.path)},
+        "inputs": input_files(ws, plan.year),
         "reports": dict(sorted(reports.items())),
     }
     staging_folder.mkdir(parents=True, exist_ok=True)

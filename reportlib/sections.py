@@ -35,15 +35,23 @@ def _paragraphs(sentences: list[str]) -> None:
 
 
 def _title(data, pillar: int | None = None) -> str:
-    base = f"城东街道{present.quarter_title(data.year, data.quarter_index)}重点工作进展报告"
+    base = f"{data.plan.organization}{present.quarter_title(data.year, data.quarter_index)}重点工作进展报告"
     if pillar is None:
         return base
     return f"{base}——{present.pillar_heading(pillar, pillar_title(data, pillar))}"
 
 
 def pillar_title(data, pillar: int) -> str:
+    """The pillar's title in the plan; 总体目标 for the plan's own KPIs (pillar 0)."""
     titles = dict(zip(data.plan.pillars["pillar"], data.plan.pillars["title"]))
-    return titles[pillar]
+    return titles.get(pillar, present.PLAN_LEVEL_HEADING)
+
+
+def report_pillars(data) -> list[int]:
+    """The pillars the quarter report goes through: 总体目标 (when the plan has KPIs of its own)
+    first, then the plan's pillars in order."""
+    own = [0] if (data.progress["pillar"] == 0).any() else []
+    return own + [int(p) for p in data.plan.pillars["pillar"]]
 
 
 def cover(data, pillar: int | None = None) -> None:
@@ -78,12 +86,16 @@ def pillar_blocks(data) -> None:
     """分领域进展: per pillar, its sentences and a table by task."""
     tasks = prog.rollup(data.progress, by="task")
     task_titles = dict(zip(data.plan.tasks["task"], data.plan.tasks["title"]))
-    for pillar in data.plan.pillars["pillar"]:
+    for pillar in report_pillars(data):
         present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
         _paragraphs(narrative.for_pillar(data, pillar)[:2])
         rows = tasks[tasks["pillar"] == pillar]
+        if rows.empty:
+            present.show_html('<p class="note">本领域没有量化指标。</p>')
+            continue
         table = pd.DataFrame({
-            "工作": [f"{t} {task_titles.get(t, '')}" for t in rows["task"]],
+            "工作": [present.task_heading(t, task_titles.get(t, "")) if pillar else present.PLAN_LEVEL_HEADING
+                   for t in rows["task"]],
             "指标数": rows["kpis"],
             **{prog.STATUS_LABELS[c]: rows[c] for c in prog.STATUS_DISPLAY_ORDER},
             "平均完成率": [present.fmt_percent(v) for v in rows["avg_completion"]],
@@ -167,10 +179,15 @@ def pillar_tasks(data, pillar: int) -> None:
     """Each task of the pillar: its KPIs table and the submissions' 进展说明."""
     frame = data.progress[data.progress["pillar"] == pillar]
     task_titles = dict(zip(data.plan.tasks["task"], data.plan.tasks["title"]))
+    if frame.empty:
+        present.show_html('<p class="note">本领域没有量化指标。</p>')
     for task, rows in frame.groupby("task", sort=False):
-        present.show_markdown(f"### {task} {task_titles.get(task, '')}")
-        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
+        present.show_markdown(f"### {present.task_heading(task, task_titles.get(task, ''))}")
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year))
         present.show_html(present.notes_html(rows))
+    if data.last_year is not None and not data.last_year.empty and frame["kpi_id"].isin(data.last_year["kpi_id"]).any():
+        present.show_html(f'<p class="note">“上年同期”为{data.previous_year}年同一季度末的完成数（同名同单位的指标，'
+                          "或计划文件中用 previous_id 指明的上年指标）。</p>")
 
 
 def pillar_trend(data, pillar: int) -> None:
@@ -180,7 +197,7 @@ def pillar_trend(data, pillar: int) -> None:
     series = {}
     for task, rows in history.groupby("task", sort=False):
         by_quarter = rows.assign(c=prog.capped_completion(rows)).groupby("quarter")["c"].mean()
-        series[f"工作{task}"] = [float(by_quarter.get(q, float("nan"))) * 100 for q in quarters_so_far]
+        series[f"工作{task}" if task else present.PILLAR_LEVEL_TASK] = [float(by_quarter.get(q, float("nan"))) * 100 for q in quarters_so_far]
     expected = [quarters.quarter_index(q) / 4 * 100 for q in quarters_so_far]
     labels = [present.quarter_title(data.year, quarters.quarter_index(q)).replace(f"{data.year}年", "") for q in quarters_so_far]
     charts.show(charts.trend_chart(labels, series, expected, title="各项工作平均完成率走势"))

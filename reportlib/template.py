@@ -40,7 +40,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reportlib import paths
+from reportlib import workspace
 from reportlib.actuals import (
     ACTUALS_FILE,
     MILESTONE_KIND,
@@ -59,6 +59,7 @@ from reportlib.quarters import (
     quarter_end_date,
     quarter_index,
     quarter_label,
+    quarter_start_date,
     quarter_year,
 )
 
@@ -68,7 +69,7 @@ UNASSIGNED_OWNER = "未指定单位"
 RECURRING_KIND = "recurring"
 FILE_NAME_PATTERN = "{quarter}_{owner}_填报模板.xlsx"
 # Document properties and zip entry times of every workbook written by save_workbook.
-FIXED_TIMESTAMP = dt.datetime(2025, 1, 1, 0, 0, 0)
+FIXED_TIMESTAMP = dt.datetime(1980, 1, 1, 0, 0, 0)  # (the earliest a zip entry can carry)
 STATE_CHOICES = ("已完成", "推进中", "未启动")
 NUMBER_LIMIT = 1_000_000_000_000  # decimal validation bound (either sign)
 TITLE_ROW, HINT_ROW, HEADER_ROW = 1, 2, 3
@@ -115,8 +116,8 @@ TITLE_ROW_HEIGHT_PT = 24
 
 INSTRUCTIONS = (
     "填报说明",
-    "1. 本表用于填报{label}城东街道年度重点工作指标完成情况，每个指标一行，请勿增删行列、改动表头。",
-    "2. 灰色单元格（指标编号、指标名称、单位、年度目标、上季度累计完成、季度）为计划信息，已锁定，不能修改；如有错误请联系街道汇总人员。",
+    "1. 本表用于填报{organization}{label}重点工作指标完成情况，每个指标一行，请勿增删行列、改动表头。",
+    "2. 灰色单元格（指标编号、指标名称、单位、年度目标、上季度累计完成、季度）为计划信息，已锁定，不能修改；如有错误请联系{organization}汇总人员。",
     "3. 累计完成：填写截至本季度末的全年累计数，只填数字，单位以“单位”列为准（如单位为平方米，8.5万平方米填 85000）。",
     "4. 本季度完成：填写本季度新增数。两项都填最好；只填本季度完成时，系统按上一季度累计数自动推算累计完成（上一季度未报送时无法推算，该行将被退回）。",
     "5. 单位为 % 的指标：填写百分数，如 95% 填 95。若填写 0.95 之类不大于 1 的小数，系统将按 95% 处理并做标记。",
@@ -182,7 +183,7 @@ def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]
 
     Empty for Q1 (a new year starts from zero) or when no processed actuals exist.
     """
-    directory = Path(processed_dir or paths.DATA_PROCESSED)
+    directory = Path(processed_dir) if processed_dir else workspace.current().processed(quarter_year(quarter))
     if quarter_index(quarter) == 1 or not (directory / f"{ACTUALS_FILE}.parquet").exists():
         return {}
     actuals = load_actuals(directory)
@@ -265,13 +266,13 @@ def _add_validations(sheet, last_row: int, year: int) -> None:
         sheet.add_data_validation(validation)
 
 
-def _write_instructions(workbook: Workbook, quarter: str) -> None:
+def _write_instructions(workbook: Workbook, quarter: str, organization: str = "") -> None:
     """The 填报说明 sheet (first sheet)."""
     sheet = workbook.active
     sheet.title = INSTRUCTIONS_SHEET
     example = (quarter_end_date(quarter) + dt.timedelta(days=8)).isoformat()
     for row, line in enumerate(INSTRUCTIONS, start=1):
-        text = line.format(label=quarter_label(quarter), example_date=example)
+        text = line.format(label=quarter_label(quarter), example_date=example, organization=organization)
         cell = sheet.cell(row=row, column=1, value=neutralize(text))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[row].height = _row_height(_wrapped_lines(text, INSTRUCTIONS_WIDTH))
@@ -315,7 +316,8 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
     sheet.cell(row=TITLE_ROW, column=1, value=neutralize(f"{title} {quarter_label(quarter)}重点指标完成情况填报表（{owner}）")).font = TITLE_FONT
     sheet.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
     sheet.cell(row=HINT_ROW, column=1, value="白色单元格为填报内容，灰色单元格为计划信息（已锁定）。详见“填报说明”工作表。")
-    previous_header = f"上季度（{previous_quarter(quarter)}）累计完成"
+    previous_header = (f"上季度（{previous_quarter(quarter)}）累计完成" if quarter_index(quarter) > 1
+                       else "上季度累计完成（第一季度，无上季度）")
     for position, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=position, value=previous_header if column.key == "previous" else column.header)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
@@ -357,10 +359,11 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
     workbook.active = workbook.sheetnames.index(DATA_SHEET)
 
 
-def build_workbook(kpis: list[dict], quarter: str, owner: str, previous: dict[str, Any], title: str = "") -> Workbook:
+def build_workbook(kpis: list[dict], quarter: str, owner: str, previous: dict[str, Any], title: str = "",
+                   organization: str = "") -> Workbook:
     """One unit's template workbook (instructions + data sheet)."""
     workbook = Workbook()
-    _write_instructions(workbook, quarter)
+    _write_instructions(workbook, quarter, organization)
     _write_data_sheet(workbook, kpis, quarter, owner, previous, title)
     return workbook
 
@@ -380,9 +383,10 @@ def write_templates(plan: Any, quarter: str, out_dir: Path, processed_dir: Path 
     out_dir = Path(out_dir)
     written = []
     for owner in sorted(by_owner):
-        workbook = build_workbook(by_owner[owner], quarter, owner, previous, str(getattr(plan, "title", "") or ""))
+        workbook = build_workbook(by_owner[owner], quarter, owner, previous, str(getattr(plan, "title", "") or ""),
+                                  str(getattr(plan, "organization", "") or ""))
         name = FILE_NAME_PATTERN.format(quarter=quarter, owner=safe_file_part(owner))
-        written.append(save_workbook(workbook, out_dir / name))
+        written.append(save_workbook(workbook, out_dir / name, dt.datetime.combine(quarter_start_date(quarter), dt.time())))
     return written
 
 
@@ -393,11 +397,12 @@ def run_template(args) -> int:
     """``reportlib template``: write the workbooks and list them."""
     from reportlib.plan import load_plan
 
-    plan = load_plan(Path(args.plan)) if args.plan else load_plan()
+    ws = workspace.current()
     try:
-        quarter = parse_quarter(args.quarter, default_year=plan.year)
+        quarter = parse_quarter(args.quarter, default_year=args.year or ws.year())
     except QuarterError as exc:
         raise InputError(f"--quarter 无法识别：{exc}") from None
+    plan = load_plan(Path(args.plan) if args.plan else ws.plan_file(ws.year(args.year, quarter)))
     written = write_templates(plan, quarter, Path(args.out), Path(args.processed) if args.processed else None)
     for path in written:
         print(path)
@@ -412,8 +417,9 @@ def register(subparsers) -> None:
         help="生成各单位季度填报 Excel 模板",
         description="Write one Excel submission template per reporting unit for a quarter.",
     )
-    parser.add_argument("--quarter", required=True, help="e.g. 2025Q3, 2025年第三季度")
+    parser.add_argument("--quarter", required=True, help="e.g. 2026Q1, 2026年第一季度, or Q1 with --year")
+    parser.add_argument("--year", type=int, help="plan year (default: the quarter's year, else the latest plan year)")
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plan/plan_2025.yaml)")
+    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plans/<year>/plan.yaml)")
     parser.add_argument("--processed", default=None, help="folder with actuals.parquet for last quarter's figures")
     parser.set_defaults(func=run_template)

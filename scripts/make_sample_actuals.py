@@ -45,7 +45,7 @@ from openpyxl.styles import Alignment, Font
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reportlib import paths  # noqa: E402
+from reportlib import workspace  # noqa: E402
 from reportlib.actuals import STATE_LABELS, write_bytes_atomic  # noqa: E402
 from reportlib.plan import load_plan  # noqa: E402
 from reportlib.progress import PERIODS_PER_QUARTER, QUARTERS_PER_YEAR  # noqa: E402
@@ -243,7 +243,10 @@ class Writer:
     # -- 党建办: the filled template ------------------------------------------
 
     def party_office(self, quarter: str) -> None:
-        owner = "党建办"
+        self.template_office(quarter, "党建办")
+
+    def template_office(self, quarter: str, owner: str) -> None:
+        """The unit fills the real Excel template (``reportlib template``) and signs its footer."""
         kpis = self.owned(owner)
         q = quarter_index(quarter)
         previous = {}
@@ -252,7 +255,7 @@ class Writer:
             for kpi in kpis:
                 fig = self.truth[(kpi["kpi_id"], prev_quarter)]
                 previous[kpi["kpi_id"]] = STATE_LABELS[fig.state] if fig.state else fig.cumulative
-        book = build_workbook(kpis, quarter, owner, previous, self.plan.title)
+        book = build_workbook(kpis, quarter, owner, previous, self.plan.title, self.plan.organization)
         sheet = book[DATA_SHEET]
         sheet["A1"] = sheet["A1"].value + f"（{MARKER}）"
         reporter, reviewer, _ = PEOPLE[owner]
@@ -447,8 +450,8 @@ class Writer:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plan/plan_2025.yaml)")
-    parser.add_argument("--out", default=str(paths.ACTUALS_RAW), help="output folder (replaced)")
+    parser.add_argument("--plan", default=None, help="plan YAML (default: the bundled workspace's latest plan)")
+    parser.add_argument("--out", default=str(workspace.current().actuals_raw), help="output folder (replaced)")
     args = parser.parse_args(argv)
     plan = load_plan(args.plan)
     owners = set(plan.kpis["owner"])

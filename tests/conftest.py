@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from reportlib import pages, paths, render
+from reportlib import pages, workspace, render
 
 
 @pytest.fixture(scope="session")
 def proof_render(tmp_path_factory):
     """The proof notebook executed once, with its HTML and PDF."""
     out = tmp_path_factory.mktemp("proof")
-    nb = render.execute_notebook(paths.NOTEBOOKS / "proof.ipynb", out / "proof.ipynb", {"year": 2025, "quarter": 2})
+    nb = render.execute_notebook(workspace.NOTEBOOKS / "proof.ipynb", out / "proof.ipynb", {"year": 2025, "quarter": 2})
     html = render.export_html(nb)
     pdf = pages.html_to_pdf(html)
     (out / "proof.pdf").write_bytes(pdf)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportlib import actuals as act
-from reportlib import cli, paths
+from reportlib import cli, workspace
 from reportlib.errors import EXIT_BAD_INPUT, InputError
 
 HEADER = ["指标编号", "指标名称", "季度", "累计完成", "本季度完成", "单位", "完成情况", "进展说明", "填报单位", "填报人", "填报日期"]
@@ -689,7 +689,7 @@ def write_plan_yaml(path: Path) -> Path:
     return path
 
 
-SAMPLE_RAW = paths.ACTUALS_RAW
+SAMPLE_RAW = workspace.current().actuals_raw
 # What the committed sample data (scripts/make_sample_actuals.py) must ingest to.
 EXPECTED_SAMPLE_COUNTS = {
     "files_read": 20, "files_failed": 0, "rows_read": 314, "accepted": 305, "superseded": 2, "rejected": 7,
@@ -726,7 +726,7 @@ def test_sample_generator_reproduces_committed_files(tmp_path, monkeypatch):
     import importlib.util
     import sys
 
-    spec = importlib.util.spec_from_file_location("make_sample_actuals", paths.PROJECT_ROOT / "scripts" / "make_sample_actuals.py")
+    spec = importlib.util.spec_from_file_location("make_sample_actuals", workspace.PROJECT_ROOT / "scripts" / "make_sample_actuals.py")
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)

@@ -7,7 +7,7 @@ import shutil
 import nbformat
 import pytest
 
-from reportlib import build, index, paths, render
+from reportlib import build, index, workspace, render
 from reportlib.cli import main
 from reportlib.errors import EXIT_LOCK_HELD, InputError, RenderError
 
@@ -33,7 +33,7 @@ def test_build_writes_report_files_manifest_and_index(built):
     for suffix in (".html", ".pdf", ".ipynb"):
         assert (out / "2025-Q3" / f"pillar-2{suffix}").is_file()
     manifest = (out / "2025-Q3" / "manifest.json").read_text(encoding="utf-8")
-    assert '"2025-Q3/pillar-2"' in manifest and '"sha256"' in manifest and "plan_2025.yaml" in manifest
+    assert '"2025-Q3/pillar-2"' in manifest and '"sha256"' in manifest and "data/raw/plans/2025/plan.yaml" in manifest
     listing = (out / "index.html").read_text(encoding="utf-8")
     assert "城东街道2025年第三季度重点工作进展报告——（二）聚力增强产业质效" in listing
     assert 'href="2025-Q3/pillar-2.pdf"' in listing
@@ -73,7 +73,7 @@ def test_two_forced_builds_give_byte_identical_reports(built, tmp_path):
 
 
 def _broken_notebook(folder):
-    nb = nbformat.read(paths.NOTEBOOKS / build.PILLAR_NOTEBOOK, as_version=4)
+    nb = nbformat.read(workspace.NOTEBOOKS / build.PILLAR_NOTEBOOK, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('模拟失败')"))
     path = folder / "broken.ipynb"
     nbformat.write(nb, path)
@@ -145,12 +145,14 @@ def test_cold_kernels_give_the_same_report_as_warm_ones(built, tmp_path, monkeyp
     assert (cold / "2025-Q3" / "pillar-2.html").read_bytes() == (out / "2025-Q3" / "pillar-2.html").read_bytes()
 
 
-def test_a_fresh_checkout_builds_without_a_separate_ingest(tmp_path):
+def test_a_fresh_checkout_builds_without_a_separate_ingest(tmp_path, monkeypatch):
     """build() ingests the data its jobs read when there is none yet (CI starts from an empty data/processed)."""
-    processed = tmp_path / "processed"
-    job = build.ReportJob(paths.NOTEBOOKS / build.PILLAR_NOTEBOOK, "2025-Q1/pillar-5",
-                          {"year": 2025, "quarter": 1, "pillar": 5, "processed_dir": str(processed)}, "2025Q1")
+    fresh = workspace.Workspace(tmp_path / "ws")
+    shutil.copytree(workspace.current().raw, fresh.raw)
+    monkeypatch.setenv(workspace.WORKSPACE_ENV, str(fresh.root))
+    job = build.jobs_for_quarter("2025Q1", [5], with_quarter_report=False)[0]
+    assert job.processed_dir == fresh.processed(2025)
     outcome = build.build([job], tmp_path / "out", ("html",))
     assert [r.job.name for r in outcome.rendered] == ["2025-Q1/pillar-5"]
-    assert (processed / "actuals.parquet").is_file()
+    assert (fresh.processed(2025) / "actuals.parquet").is_file()
     assert "示例数据" in (tmp_path / "out" / "2025-Q1" / "pillar-5.html").read_text(encoding="utf-8")

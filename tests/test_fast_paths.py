@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from reportlib import actuals as act
-from reportlib import paths, render
+from reportlib import workspace, render
 from reportlib.plan import load_plan
 
 HEADERS = [
@@ -77,8 +77,8 @@ def test_bulk_csv_parsing_gives_what_row_by_row_parsing_gives(tmp_path, monkeypa
     plan = load_plan()
     raw = tmp_path / "raw"
     _messy_submissions(raw, plan.kpis.to_dict("records"), random.Random(seed))
-    for workbook in sorted(paths.ACTUALS_RAW.rglob("*.xlsx"))[:3]:  # workbooks go row by row in both runs
-        target = raw / workbook.relative_to(paths.ACTUALS_RAW)
+    for workbook in sorted(workspace.current().actuals_raw.rglob("*.xlsx"))[:3]:  # workbooks go row by row in both runs
+        target = raw / workbook.relative_to(workspace.current().actuals_raw)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(workbook, target)
     bulk = act.ingest(raw, plan=plan, write=False)
@@ -93,7 +93,7 @@ def test_bulk_csv_parsing_gives_what_row_by_row_parsing_gives(tmp_path, monkeypa
 
 
 def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one(proof_render, tmp_path):
-    warm = render.execute_notebook(paths.NOTEBOOKS / "proof.ipynb", tmp_path / "warm.ipynb",
+    warm = render.execute_notebook(workspace.NOTEBOOKS / "proof.ipynb", tmp_path / "warm.ipynb",
                                    {"year": 2025, "quarter": 2}, warm=True)
     render.write_clean_notebook(warm, tmp_path / "warm.ipynb")
     render.write_clean_notebook(proof_render["nb"], tmp_path / "cold.ipynb")

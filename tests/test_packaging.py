@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 
 import yaml
 
-from reportlib import __version__, paths
+from reportlib import __version__, workspace
 
 
 def _names(requirements) -> set[str]:
@@ -17,12 +17,12 @@ def _names(requirements) -> set[str]:
 
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
-    pyproject = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((workspace.PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject["project"]
     declared = _names(project["dependencies"]) | _names(
         r for extra in project["optional-dependencies"].values() for r in extra
     )
-    env = yaml.safe_load((paths.PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((workspace.PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     conda_python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
     assert conda_python == ["python=3.11"]
@@ -30,10 +30,10 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
 
 
 def test_lock_file_pins_every_declared_package():
-    pyproject = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((workspace.PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject["project"]
     declared = _names(project["dependencies"]) | _names(project["optional-dependencies"]["test"])
-    lock = (paths.PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    lock = (workspace.PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
     pinned = {line.split("==")[0].lower().replace("_", "-") for line in lock if "==" in line}
     assert {n.replace("_", "-") for n in declared} <= pinned
 

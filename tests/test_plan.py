@@ -12,11 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportlib import cli, paths
+from reportlib import cli, workspace
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 from reportlib.plan import (
     CANDIDATE_COLUMNS,
-    DEFAULT_PLAN_PATH,
     KINDS,
     KPI_COLUMNS,
     KPI_KEYS,
@@ -31,7 +30,7 @@ from reportlib.plan import (
     validate_plan,
 )
 
-SEED = paths.PLAN_DIR / "000_01bc2443607d363b.txt"
+SEED = workspace.current().plan_dir(2025) / "000_01bc2443607d363b.txt"
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 
 
@@ -429,7 +428,7 @@ def test_committed_plan_loads(plan):
     assert list(plan.kpis.columns) == KPI_COLUMNS
     assert plan.pillars["title"].tolist() == PILLAR_TITLES
     assert list(zip(plan.tasks["task"], plan.tasks["title"])) == TASK_TITLES
-    assert plan.source_path == paths.PLAN_DIR / "000_01bc2443607d363b.txt"
+    assert plan.source_path == workspace.current().plan_dir(2025) / "000_01bc2443607d363b.txt"
     assert re.fullmatch(r"[0-9a-f]{64}", plan.sha256)
     assert plan.kpis["kpi_id"].is_unique
     assert plan.kpis["kpi_id"].str.fullmatch(r"K[1-5]\.\d\.\d{2}").all()
@@ -465,7 +464,7 @@ def test_committed_plan_content(plan):
 
 
 def test_committed_plan_is_human_editable():
-    text = DEFAULT_PLAN_PATH.read_text(encoding="utf-8")
+    text = workspace.current().plan_file(2025).read_text(encoding="utf-8")
     assert "pending confirmation" in text.lower()
     assert "\\u" not in text  # allow_unicode
     assert not re.search(r":\s*[&*]\w", text)  # no anchors or aliases
@@ -504,7 +503,7 @@ def _small_plan() -> dict:
         return data
 
     return {
-        "year": 2025, "title": "测试计划", "source": "doc.txt",
+        "organization": "测试街道", "year": 2025, "title": "测试计划", "source": "doc.txt",
         "pillars": [{"pillar": 1, "title": "聚力发展经济,推动高质量发展",
                      "tasks": [{"task": "1.1", "title": "扩大投资"}, {"task": "1.2", "title": "建立机制"}]}],
         "kpis": [

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from reportlib import build, pages, paths, render
+from reportlib import build, pages, workspace, render
 from reportlib.errors import RenderError
 
 TITLE = "报告工具链自检（示例数据）"
@@ -124,7 +124,7 @@ def test_failed_build_publishes_nothing(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "old.html").write_text("previous report")
-    jobs = [build.ReportJob(paths.NOTEBOOKS / "proof.ipynb", "a/proof"), build.ReportJob(broken, "b/broken")]
+    jobs = [build.ReportJob(workspace.NOTEBOOKS / "proof.ipynb", "a/proof"), build.ReportJob(broken, "b/broken")]
     with pytest.raises(RenderError):
         build.build(jobs, out, ("html",))
     assert sorted(p.name for p in out.rglob("*")) == ["old.html"]

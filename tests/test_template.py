@@ -100,7 +100,7 @@ def test_prefilled_values_and_previous_quarter(tmp_path, q1_processed):
 def test_q1_has_no_previous_figures(tmp_path, q1_processed):
     template.write_templates(PLAN, "2025Q1", tmp_path / "out", q1_processed)
     sheet = openpyxl.load_workbook(tmp_path / "out" / "2025Q1_党建办_填报模板.xlsx")[template.DATA_SHEET]
-    assert data_rows(sheet)["K1.1.01"]["上季度（2024Q4）累计完成"].value is None
+    assert data_rows(sheet)["K1.1.01"]["上季度累计完成（第一季度，无上季度）"].value is None
 
 
 def test_protection_and_validation(tmp_path):
@@ -222,7 +222,7 @@ def test_a_template_filled_and_saved_by_libreoffice_ingests(tmp_path):
     """A real office suite's file: filled from `reportlib template`, saved again by LibreOffice
     Calc 7.4 (shared strings, its own styles and dates), as a unit using it would send it."""
     from reportlib import plan as plan_file
-    from reportlib.paths import PROJECT_ROOT
+    from reportlib.workspace import PROJECT_ROOT
 
     raw = PROJECT_ROOT / "tests" / "fixtures" / "libreoffice"
     result = act.ingest(raw, plan=plan_file.load_plan(), write=False)

@@ -140,8 +140,8 @@ from reportlib.actuals.store import (
     load_rejects,
     load_summary,
     parquet_bytes,
-    write_bytes_atomic,
 )
+from reportlib.atomic import write_bytes_atomic
 from reportlib.actuals.commands import register
 
 __all__ = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reportlib.actuals.rules import ACTUALS_FILE, REJECTS_FILE
 from reportlib.actuals.store import ingest, load_plan_file
-from reportlib import paths
+from reportlib import workspace
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK
 
 # --------------------------------------------------------------------------- CLI
@@ -28,10 +28,13 @@ def summary_text(summary: dict) -> str:
 
 def run_ingest(args) -> int:
     """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected."""
-    plan = load_plan_file(Path(args.plan) if args.plan else None)
-    result = ingest(Path(args.raw), Path(args.out), plan)
+    ws = workspace.current()
+    plan = load_plan_file(Path(args.plan) if args.plan else ws.plan_file(ws.year(args.year)))
+    out = Path(args.out) if args.out else ws.processed(plan.year)
+    result = ingest(Path(args.raw) if args.raw else ws.actuals_raw, out, plan)
+    print(f"{plan.organization}{plan.year}年：")
     print(summary_text(result.summary))
-    print(f"输出：{Path(args.out) / (ACTUALS_FILE + '.parquet')}，拒收明细：{Path(args.out) / (REJECTS_FILE + '.csv')}")
+    print(f"输出：{out / (ACTUALS_FILE + '.parquet')}，拒收明细：{out / (REJECTS_FILE + '.csv')}")
     if args.strict and not result.clean:
         print("reportlib: --strict：存在拒收行或文件问题", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -42,11 +45,12 @@ def register(subparsers) -> None:
     """Add ``reportlib ingest``."""
     parser = subparsers.add_parser(
         "ingest",
-        help="读取各单位季度填报（xlsx/csv）→ data/processed/actuals.parquet",
+        help="读取各单位季度填报（xlsx/csv）→ data/processed/<年份>/actuals.parquet",
         description="Read quarterly submissions, validate against the plan, write actuals/rejects/summary.",
     )
-    parser.add_argument("--raw", default=str(paths.ACTUALS_RAW), help="submissions folder (read recursively)")
-    parser.add_argument("--out", default=str(paths.DATA_PROCESSED), help="output folder")
-    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plan/plan_2025.yaml)")
+    parser.add_argument("--year", type=int, help="plan year (default: the workspace's latest plan year)")
+    parser.add_argument("--raw", default=None, help="submissions folder (default: the workspace's data/raw/actuals)")
+    parser.add_argument("--out", default=None, help="output folder (default: data/processed/<year>)")
+    parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plans/<year>/plan.yaml)")
     parser.add_argument("--strict", action="store_true", help=f"exit {EXIT_BAD_INPUT} on any reject or file error")
     parser.set_defaults(func=run_ingest)

@@ -32,7 +32,6 @@ FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Words allowed around a figure written as text (约120 is fine, 见附件3 is not a number).
 FIGURE_FILLER_WORDS = ("累计完成", "累计", "完成", "共计", "合计", "共", "超过", "不少于", "达到", "达")
 
-OUTPUT_FILE_MODE = 0o644
 ACTUALS_FILE = "actuals"
 REJECTS_FILE = "rejects"
 SUMMARY_FILE = "ingest_summary.json"

@@ -5,8 +5,6 @@ import codecs
 import hashlib
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,10 @@ import pandas as pd
 from reportlib.actuals.cells import neutralize
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.records import rejects_frame
-from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, OUTPUT_FILE_MODE, REJECTS_FILE, SUMMARY_FILE
-from reportlib import paths
+from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
+from reportlib import workspace
 from reportlib.errors import InputError
+from reportlib.atomic import write_files_atomic
 
 def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of a frame with every text column passed through :func:`neutralize`."""
@@ -31,39 +30,6 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             out[column] = series.map(neutralize)
     return out
-
-
-def write_files_atomic(files: dict[Path, Any]) -> None:
-    """Write each file to a temp file beside it, then ``os.replace`` them all into place, in order.
-
-    ``files``: path -> bytes, or a function writing to a binary handle (large tables
-    are streamed rather than held in memory twice). Nothing is replaced unless every
-    file was written.
-    """
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            written.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                if callable(data):
-                    data(handle)
-                else:
-                    handle.write(data)
-            os.chmod(tmp, OUTPUT_FILE_MODE)
-        for tmp, path in written:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in written:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temp file beside ``path`` then ``os.replace`` it into place."""
-    write_files_atomic({path: data})
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -141,12 +107,12 @@ def ingest(raw_dir: Path | None = None, out_dir: Path | None = None, plan: Any =
     frame will do); by default the plan file is loaded.
     """
     plan = plan if plan is not None else load_plan_file(None)
-    raw_dir = Path(raw_dir or paths.ACTUALS_RAW)
+    raw_dir = Path(raw_dir or workspace.current().actuals_raw)
     run = Ingest(raw_dir, plan)
     result = run.run()
     result.summary["inputs_sha256"] = input_fingerprint(raw_dir, plan, run.digests)
     if write:
-        write_outputs(result, Path(out_dir or paths.DATA_PROCESSED))
+        write_outputs(result, Path(out_dir or workspace.current().processed(plan.year)))
     return result
 
 
@@ -157,8 +123,8 @@ def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path
     Rejects do not stop it (that is ``reportlib ingest --strict``'s job).
     """
     plan = plan if plan is not None else load_plan_file(None)
-    raw_dir = Path(raw_dir or paths.ACTUALS_RAW)
-    out_dir = Path(out_dir or paths.DATA_PROCESSED)
+    raw_dir = Path(raw_dir or workspace.current().actuals_raw)
+    out_dir = Path(out_dir or workspace.current().processed(plan.year))
     outputs = [out_dir / f"{ACTUALS_FILE}.parquet", out_dir / f"{REJECTS_FILE}.parquet", out_dir / SUMMARY_FILE]
     if all(path.exists() for path in outputs):
         if load_summary(out_dir).get("inputs_sha256") == input_fingerprint(raw_dir, plan):
@@ -166,9 +132,17 @@ def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path
     return ingest(raw_dir, out_dir, plan)
 
 
+def _processed(processed_dir: Path | None) -> Path:
+    """``processed_dir``, else the current workspace's processed folder of its latest plan year."""
+    if processed_dir:
+        return Path(processed_dir)
+    ws = workspace.current()
+    return ws.processed(ws.latest_year())
+
+
 def load_rejects(processed_dir: Path | None = None) -> pd.DataFrame:
     """Read ``rejects.parquet`` back (an empty table when there is none)."""
-    path = Path(processed_dir or paths.DATA_PROCESSED) / f"{REJECTS_FILE}.parquet"
+    path = _processed(processed_dir) / f"{REJECTS_FILE}.parquet"
     if not path.exists():
         return rejects_frame([])
     return pd.read_parquet(path)
@@ -176,7 +150,7 @@ def load_rejects(processed_dir: Path | None = None) -> pd.DataFrame:
 
 def load_summary(processed_dir: Path | None = None) -> dict:
     """Read ``ingest_summary.json`` back ({} when there is none)."""
-    path = Path(processed_dir or paths.DATA_PROCESSED) / SUMMARY_FILE
+    path = _processed(processed_dir) / SUMMARY_FILE
     if not path.exists():
         return {}
     try:
@@ -187,7 +161,7 @@ def load_summary(processed_dir: Path | None = None) -> dict:
 
 def load_actuals(processed_dir: Path | None = None, include_superseded: bool = False) -> pd.DataFrame:
     """Read ``actuals.parquet`` back; superseded rows only when ``include_superseded``."""
-    path = Path(processed_dir or paths.DATA_PROCESSED) / f"{ACTUALS_FILE}.parquet"
+    path = _processed(processed_dir) / f"{ACTUALS_FILE}.parquet"
     if not path.exists():
         raise InputError("还没有实际完成数据，请先运行 reportlib ingest", file=str(path))
     frame = pd.read_parquet(path)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from reportlib.plan.model import (
     CANDIDATE_COLUMNS,
-    DEFAULT_PLAN_PATH,
     KINDS,
     KPI_COLUMNS,
     KPI_KEYS,
@@ -28,14 +27,14 @@ from reportlib.plan.model import (
 )
 from reportlib.plan.documents import decode_bytes, read_document
 from reportlib.plan.targets import extract, extract_file, normalise_text
-from reportlib.plan.planfile import load_plan, read_plan, validate_plan
+from reportlib.plan.planfile import default_plan_path, load_plan, read_plan, validate_plan
 from reportlib.plan.drift import check_drift
-from reportlib.plan.draft import draft_plan, dump_plan_yaml, format_plan_tree
+from reportlib.plan.draft import document_identity, draft_plan, dump_plan_yaml, format_plan_tree
 from reportlib.plan.commands import register
 
 __all__ = [
-    "CANDIDATE_COLUMNS", "DEFAULT_PLAN_PATH", "KINDS", "KPI_COLUMNS", "KPI_KEYS", "PERIODS",
-    "Extraction", "Plan", "check_drift", "decode_bytes", "draft_plan", "dump_plan_yaml", "extract",
+    "CANDIDATE_COLUMNS", "KINDS", "KPI_COLUMNS", "KPI_KEYS", "PERIODS",
+    "Extraction", "Plan", "check_drift", "default_plan_path", "decode_bytes", "document_identity", "draft_plan", "dump_plan_yaml", "extract",
     "extract_file", "format_plan_tree", "load_plan", "normalise_text", "read_document", "read_plan",
     "register", "validate_plan",
 ]

@@ -1,8 +1,9 @@
-"""Command line: ``reportlib plan extract | check | show``."""
+"""Command line: ``reportlib plan extract | import | check | show``."""
 from __future__ import annotations
 
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,11 +12,13 @@ import pandas as pd
 from reportlib.plan.documents import read_document
 from reportlib.plan.draft import draft_plan, dump_plan_yaml, fmt_number, format_plan_tree
 from reportlib.plan.drift import check_drift
-from reportlib.plan.model import DEFAULT_PLAN_PATH
-from reportlib.plan.planfile import load_plan, read_plan
+from reportlib.plan.model import Plan
+from reportlib.plan.planfile import default_plan_path, load_plan, read_plan
 from reportlib.plan.targets import extract_file
 from reportlib.plan.planfile import validate_plan
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, InputError
+from reportlib.atomic import write_bytes_atomic
+from reportlib.workspace import current as current_workspace
 
 # --------------------------------------------------------------------------
 # Command line: reportlib plan extract | check | show
@@ -50,30 +53,99 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    """``reportlib plan check [--plan FILE]``: validation and drift; exit 3 on any problem."""
-    path = Path(args.plan) if args.plan else DEFAULT_PLAN_PATH
-    problems = validate_plan(path)
-    plan = None
+def _plan_path(args: argparse.Namespace) -> Path:
+    """``--plan FILE``, else the plan file of ``--year`` (default: the latest) in the workspace."""
+    if getattr(args, "plan", None):
+        return Path(args.plan)
+    return default_plan_path(getattr(args, "year", None))
+
+
+def check_plan_file(path: Path) -> tuple[list[str], list[str], Plan | None]:
+    """(errors, warnings, plan) of a plan file: validation and drift against its document.
+
+    Warnings are what the extractor could not parse in the document: they never fail a check.
+    """
+    errors = validate_plan(path)
+    warnings: list[str] = []
     try:
         plan, _ = read_plan(path)
     except InputError:
-        pass
-    if plan is not None and plan.source and Path(plan.source_path).is_file():
+        return errors, warnings, None
+    if plan.source and Path(plan.source_path).is_file():
         text, read_problems = read_document(plan.source_path)
-        problems += read_problems + check_drift(plan, text)
-    for problem in problems:
+        extraction = extract_file(plan.source_path)
+        warnings = read_problems + [p for p in extraction.problems if p not in read_problems]
+        errors += check_drift(plan, text, extraction)
+    return errors, warnings, plan
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``reportlib plan check [--year Y | --plan FILE]``: validation and drift; exit 3 on any error."""
+    return _report_check(_plan_path(args))
+
+
+def _report_check(path: Path) -> int:
+    errors, warnings, plan = check_plan_file(path)
+    for warning in warnings:
+        print(f"提示 (document note): {warning}")
+    for problem in errors:
         print(problem)
-    if problems:
-        print(f"计划文件检查未通过: {len(problems)} 个问题 (plan check failed)", file=sys.stderr)
+    if errors:
+        print(f"计划文件检查未通过: {len(errors)} 个问题 (plan check failed): {path}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"计划文件检查通过: {path.name}, {len(plan.kpis)} 个指标, 与 {plan.source} 一致 (plan OK)")
+    print(f"计划文件检查通过: {plan.organization}{plan.year}年, {path.name}, {len(plan.kpis)} 个指标, "
+          f"与 {plan.source} 一致 (plan OK)")
     return EXIT_OK
 
 
+DRAFT_HEADER = """{title} — 计划文件草稿 (draft plan file), 由 reportlib plan import 从 {source} 生成。
+请逐条校对: 单位 (organization)、年度 (year)、标题, 每个指标的名称、类型、目标值、单位、
+责任单位 (owner) 和完成时限; 不是指标的数字移到 not_targets 并写明原因。
+改完运行: reportlib plan check --year {year}"""
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``reportlib plan import DOCUMENT [--year Y] [--organization 某某街道] [--title T] [--force]``.
+
+    Copies the document unchanged into ``data/raw/plans/<year>/``, writes the draft
+    ``plan.yaml`` beside it and runs the check (exit 3 while the draft needs review).
+    """
+    ws = current_workspace()
+    document = Path(args.document)
+    if not document.is_file():
+        raise InputError("找不到要导入的文档", file=str(document))
+    extraction = extract_file(document)
+    try:
+        text = read_document(document)[0]
+    except InputError:
+        text = ""
+    data = draft_plan(extraction, source=document.name, text=text, year=args.year,
+                      organization=args.organization or None, title=args.title or None)
+    if not data["organization"] and ws.organization():
+        data["organization"] = ws.organization()
+    if not data["year"]:
+        raise InputError("文档中找不到计划年度，请用 --year 指定，如 --year 2026", file=str(document))
+    folder = ws.plan_dir(data["year"])
+    target, plan_path = folder / document.name, ws.plan_file(data["year"])
+    if plan_path.exists() and not args.force:
+        raise InputError(f"{data['year']} 年已有计划文件；如确需用新文档重新生成草稿（会覆盖已校对的内容），请加 --force",
+                         file=str(plan_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    if target.exists() and target.read_bytes() != document.read_bytes() and not args.force:
+        raise InputError("同名的另一份文档已在计划文件夹中；请改名后再导入，或加 --force 覆盖", file=str(target))
+    if document.resolve() != target.resolve():
+        shutil.copyfile(document, target)
+    header = DRAFT_HEADER.format(title=data["title"] or document.name, source=document.name, year=data["year"])
+    write_bytes_atomic(plan_path, dump_plan_yaml(data, header).encode("utf-8"))
+    print(f"已导入: {ws.relative(target)}; 计划文件草稿: {ws.relative(plan_path)} "
+          f"({len(data['pillars'])} 个篇章, {len(data['kpis'])} 个候选指标)")
+    print(f"单位: {data['organization'] or '（未识别，请填写 organization）'}; 年度: {data['year']}; 标题: {data['title'] or '（未识别）'}")
+    return _report_check(plan_path)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
-    """``reportlib plan show [--plan FILE]``: the plan as a tree."""
-    print(format_plan_tree(load_plan(args.plan)))
+    """``reportlib plan show [--year Y | --plan FILE]``: the plan as a tree."""
+    print(format_plan_tree(load_plan(_plan_path(args))))
     return EXIT_OK
 
 
@@ -82,7 +154,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "plan",
         help="工作谋划: 抽取候选指标、检查计划文件、显示指标树 (work plan)",
-        description="工作谋划文档与计划文件 plan_2025.yaml (work-plan document and plan file).",
+        description="工作谋划文档与计划文件 data/raw/plans/<年份>/plan.yaml (work-plan document and plan file).",
     )
     parser.set_defaults(func=lambda args: (parser.print_help(), EXIT_USAGE)[1])
     sub = parser.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
@@ -93,10 +165,18 @@ def register(subparsers) -> None:
     extract_parser.add_argument("--draft", help="另写一份计划文件草稿 (YAML),供人工校对")
     extract_parser.set_defaults(func=cmd_extract)
 
-    check_parser = sub.add_parser("check", help="校验计划文件并与源文档比对 (validate plan, report drift)")
-    check_parser.add_argument("--plan", help=f"计划文件,默认 {DEFAULT_PLAN_PATH.name}")
-    check_parser.set_defaults(func=cmd_check)
+    import_parser = sub.add_parser("import", help="导入新的工作谋划文档: 复制原文、生成计划文件草稿并检查 (bring a new plan)")
+    import_parser.add_argument("document", help="工作谋划文档 (.txt / .docx / .html / .pdf)")
+    import_parser.add_argument("--year", type=int, help="计划年度; 文档未写明时必须指定")
+    import_parser.add_argument("--organization", help="单位名称, 如 某某街道; 文档未写明时指定")
+    import_parser.add_argument("--title", help="文档标题; 文档未写明时指定")
+    import_parser.add_argument("--force", action="store_true", help="覆盖该年度已有的计划文件草稿")
+    import_parser.set_defaults(func=cmd_import)
 
-    show_parser = sub.add_parser("show", help="以树形显示计划 (print the plan as a tree)")
-    show_parser.add_argument("--plan", help=f"计划文件,默认 {DEFAULT_PLAN_PATH.name}")
-    show_parser.set_defaults(func=cmd_show)
+    for name, help_text, func in (("check", "校验计划文件并与源文档比对 (validate plan, report drift)", cmd_check),
+                                  ("show", "以树形显示计划 (print the plan as a tree)", cmd_show)):
+        command = sub.add_parser(name, help=help_text)
+        which = command.add_mutually_exclusive_group()
+        which.add_argument("--year", type=int, help="计划年度, 默认为工作区中最新的年度")
+        which.add_argument("--plan", help="计划文件路径 (默认 data/raw/plans/<年份>/plan.yaml)")
+        command.set_defaults(func=func)

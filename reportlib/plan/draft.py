@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import yaml
 
-from reportlib.plan.model import Extraction, KPI_KEYS, NOT_TARGET_COLUMNS, Plan
+from reportlib.plan.model import KPI_KEYS, NOT_TARGET_COLUMNS, OPTIONAL_KPI_KEYS, PLAN_KEYS, Extraction, Plan
 from reportlib.plan.structure import cn_numeral
 from reportlib.units import (
     AT_LEAST,
@@ -77,16 +77,75 @@ def format_plan_tree(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = None) -> dict:
+# Words that end an office's name in a title or a 发布机构 cell, and those that end its parents'.
+_OFFICE_SUFFIXES = ("街道", "镇", "乡", "管委会", "开发区")
+_PARENT_SUFFIXES = "省市区县旗"
+_TITLE_WORDS = ("谋划", "要点", "计划", "安排", "方案", "思路", "任务")
+_MAX_TITLE_LINE = 60
+
+
+def guess_title(text: str) -> str:
+    """The document's title line when it has no 标题 metadata: the first short line naming a plan."""
+    for line in (text or "").splitlines()[:30]:
+        line = line.strip().strip("\ufeff\u3000 ")
+        if line and len(line) <= _MAX_TITLE_LINE and any(w in line for w in _TITLE_WORDS) and "|" not in line:
+            return line
+    return ""
+
+
+def split_office(text: str) -> tuple[str, str]:
+    """("城东街道", "博山区") from "淄博市博山区城东街道办事处"; ("", "") when no office is named."""
+    text = re.sub(r"(?:办事处|人民政府)$", "", re.sub(r"\s+", "", text or ""))
+    for suffix in _OFFICE_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            cut = max(text.rfind(p, 0, len(text) - len(suffix)) for p in _PARENT_SUFFIXES)
+            if cut < 0:
+                return text, ""
+            parents = text[: cut + 1]
+            start = max(parents.rfind(p, 0, len(parents) - 1) for p in _PARENT_SUFFIXES)
+            return text[cut + 1:], parents[start + 1:]
+    return "", ""
+
+
+def document_identity(extraction: Extraction, text: str = "") -> dict:
+    """Office, parent office, year and title read from a document's title line or metadata.
+
+    Empty values (year 0) where the document does not say; ``plan check`` then asks for them.
+    """
+    title = extraction.title or guess_title(text)
+    before_year = re.match(r"^(.*?)(20\d\d)\s*年", title)
+    organization, parent = split_office(before_year.group(1)) if before_year else ("", "")
+    if not organization:
+        organization, parent = split_office(str(extraction.meta.get("发布机构", "")))
+    elif not parent:
+        _, parent = split_office(str(extraction.meta.get("发布机构", "")))
+    found = re.search(r"(20\d\d)\s*年", title) or re.search(
+        r"(20\d\d)", " ".join(str(extraction.meta.get(k, "")) for k in ("发文日期", "成文日期", "发布日期")))
+    return {"organization": organization, "parent_organization": parent,
+            "year": int(found.group(1)) if found else 0, "title": title}
+
+
+def kpi_id(pillar: int, task: str, number: int) -> str:
+    """K2.3.01 for a task's KPI, K2.0.01 for a pillar's own, K0.0.01 for the plan's."""
+    return f"K{task}.{number:02d}" if task else f"K{int(pillar)}.0.{number:02d}"
+
+
+def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = None, text: str = "",
+               organization: str | None = None, title: str | None = None) -> dict:
     """A first plan-file mapping from an extraction, to be corrected by hand.
 
-    KPI ids are numbered in document order within each task; names are the
-    source clauses; owners are left empty.
+    Office, year and title come from the arguments, else from the document
+    (:func:`document_identity`). KPI ids are numbered in document order within each
+    task (or pillar, or the plan as a whole); names are the source clauses; owners
+    are the document's 责任单位 where the extractor found one.
     """
-    title = extraction.title
-    if year is None:
-        found = re.search(r"(20\d\d)", title + " " + str(extraction.meta.get("发文日期", "")))
-        year = int(found.group(1)) if found else 0
+    identity = document_identity(extraction, text)
+    if organization:
+        identity["organization"] = organization.strip()
+    if title:
+        identity["title"] = title
+    if year is not None:
+        identity["year"] = int(year)
     pillars = []
     for pillar in extraction.pillars.itertuples(index=False):
         tasks = extraction.tasks[extraction.tasks["pillar"] == pillar.pillar]
@@ -97,12 +156,14 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
         })
     kpis, counters = [], {}
     for cand in extraction.candidates.itertuples(index=False):
-        counters[cand.task] = counters.get(cand.task, 0) + 1
+        key = (int(cand.pillar), cand.task)
+        counters[key] = counters.get(key, 0) + 1
         milestone = cand.kind == "milestone"
         unit = None if (cand.unit is None or (isinstance(cand.unit, float) and pd.isna(cand.unit))) else cand.unit
         due = cand.due_quarter if milestone and not pd.isna(cand.due_quarter) else None
+        owner = getattr(cand, "owner", None)
         kpis.append({
-            "id": f"K{cand.task}.{counters[cand.task]:02d}",
+            "id": kpi_id(cand.pillar, cand.task, counters[key]),
             "pillar": int(cand.pillar),
             "task": cand.task,
             "name": cand.name,
@@ -113,10 +174,10 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
             "period": cand.period,
             "schedule": None,
             "due_quarter": int(due) if due is not None else None,
-            "owner": None,
+            "owner": owner if isinstance(owner, str) and owner else None,
             "source_text": cand.source_text,
         })
-    return {"year": year, "title": title, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}
+    return {**identity, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}
 
 
 def _plain_number(value):
@@ -142,8 +203,9 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
     ``header`` lines are written as ``#`` comments at the top.
     """
     out = [f"# {line}".rstrip() for line in header.splitlines()]
-    for key in ("year", "title", "source"):
-        out.append(f"{key}: {_yaml_scalar(data.get(key))}")
+    for key in PLAN_KEYS:
+        if key in data and (data.get(key) or key != "parent_organization"):
+            out.append(f"{key}: {_yaml_scalar(data.get(key))}")
     out.append("pillars:")
     for pillar in data.get("pillars", []):
         out.append(f"  - pillar: {_yaml_scalar(pillar['pillar'])}")
@@ -158,6 +220,9 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
         for i, key in enumerate(KPI_KEYS):
             prefix = "  - " if i == 0 else "    "
             out.append(f"{prefix}{key}: {_yaml_scalar(kpi.get(key))}")
+        for key in OPTIONAL_KPI_KEYS:
+            if kpi.get(key):
+                out.append(f"    {key}: {_yaml_scalar(kpi[key])}")
     if "not_targets" in data:
         out.append("")
         out.append(f"not_targets:{'' if data['not_targets'] else ' []'}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reportlib.plan.draft import fmt_number, unit_text
-from reportlib.plan.model import DRIFT_MIN_CONFIDENCE, Plan
+from reportlib.plan.model import DRIFT_MIN_CONFIDENCE, Extraction, Plan
 from reportlib.plan.structure import clean_lines
 from reportlib.plan.targets import extract, normalise_text
 
@@ -62,7 +62,7 @@ def _dismisses(entry, candidate) -> bool:
     return not entry.unit or entry.unit == candidate.unit
 
 
-def check_drift(plan: Plan, document_text: str) -> list[str]:
+def check_drift(plan: Plan, document_text: str, extraction: Extraction | None = None) -> list[str]:
     """Differences between the plan and its source document, one message each.
 
     * a pillar or task title that differs, or exists on one side only;
@@ -73,9 +73,15 @@ def check_drift(plan: Plan, document_text: str) -> list[str]:
 
     A candidate that a ``not_targets`` entry names is a reviewed decision, not drift;
     an entry whose clause is no longer in the document is drift.
+
+    What the extractor could not parse (``extraction.problems``) is not drift: a layout
+    the extractor reads imperfectly must not stop a reviewed plan from passing; ``plan
+    check`` prints those notes as warnings. Titles are compared at the same place
+    (pillar number, task id), whatever heading level the document used for them.
+    ``extraction``: the document's extraction when the caller already has it.
     """
-    extraction = extract(document_text)
-    problems = [f"文档解析 (document): {p}" for p in extraction.problems]
+    extraction = extraction if extraction is not None else extract(document_text)
+    problems: list[str] = []
     _compare_titles(plan.pillars, extraction.pillars, "pillar", "篇章", problems)
     _compare_titles(plan.tasks, extraction.tasks, "task", "任务", problems)
     body = document_body(document_text)

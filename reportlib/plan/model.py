@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from reportlib import paths
 from reportlib.units import (
     AT_LEAST,
 )
@@ -16,8 +15,6 @@ from reportlib.units import (
 # --------------------------------------------------------------------------
 # Constants
 # --------------------------------------------------------------------------
-DEFAULT_PLAN_PATH = paths.PLAN_DIR / "plan_2025.yaml"
-
 KINDS = ("count", "area", "length", "growth_rate", "rate", "recurring", "milestone", "zero_target")
 CUMULATIVE_KINDS = ("count", "area", "length")  # schedules must not decrease
 PERIODS = ("year", "half_year", "quarter", "month", "week", "day")
@@ -45,6 +42,15 @@ KPI_KEYS = [
     "id", "pillar", "task", "name", "kind", "target", "unit", "comparator",
     "period", "schedule", "due_quarter", "owner", "source_text",
 ]
+# Optional keys of a KPI block, written only when set: ``previous_id`` links a KPI to
+# last year's KPI it continues (when the name or unit changed between the years).
+OPTIONAL_KPI_KEYS = ["previous_id"]
+# Top-level keys of the plan file, in the order they are written.
+PLAN_KEYS = ["organization", "parent_organization", "year", "title", "source"]
+# A KPI of the plan as a whole (a headline target of the preface, 主要预期目标) has
+# pillar 0; a KPI of a pillar without numbered tasks has task "". Their ids use 0 for
+# the missing level: K0.0.01, K3.0.02.
+PLAN_LEVEL_PILLAR = 0
 # A number in the document that a reviewer decided is not a target (plan file
 # ``not_targets``): its clause, optionally its value and unit, and why.
 NOT_TARGET_COLUMNS = ["source_text", "value", "unit", "reason"]
@@ -108,6 +114,11 @@ class Plan:
     not_targets: pd.DataFrame = field(
         default_factory=lambda: frame_of([], NOT_TARGET_COLUMNS), compare=False, repr=False
     )
+    # The office the plan is of (城东街道) and, optionally, its parent (博山区).
+    organization: str = ""
+    parent_organization: str = ""
+    # kpi_id -> last year's kpi_id, where the plan file links them (``previous_id``).
+    previous_ids: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from reportlib.plan.model import DEFAULT_PLAN_PATH, KPI_COLUMNS, KPI_KEYS, NOT_TARGET_COLUMNS, PILLAR_COLUMNS, Plan, TASK_COLUMNS, frame_of
+from reportlib.workspace import resolve as resolve_workspace
+from reportlib.plan.model import OPTIONAL_KPI_KEYS, KPI_COLUMNS, KPI_KEYS, NOT_TARGET_COLUMNS, PILLAR_COLUMNS, Plan, TASK_COLUMNS, frame_of
 from reportlib.plan.validation import semantic_problems
 from reportlib.errors import InputError
 
@@ -72,7 +73,7 @@ class _Reader:
         kpi_id = str(item.get("id") or "")
         if not kpi_id:
             self.problem("指标缺少 id (KPI without id)", line)
-        unknown = sorted(set(item) - set(KPI_KEYS))
+        unknown = sorted(set(item) - set(KPI_KEYS) - set(OPTIONAL_KPI_KEYS))
         if unknown:
             self.problem(f"未知字段 (unknown keys): {', '.join(map(str, unknown))}", line, kpi_id)
         row = {"kpi_id": kpi_id, "line": line}
@@ -90,6 +91,8 @@ class _Reader:
                 self.problem(f"{key} 应为文本 (must be text): {value!r}", line, kpi_id)
                 value = str(value)
             row[key] = value
+        previous = item.get("previous_id")
+        row["previous_id"] = "" if previous is None else str(previous)
         owner = item.get("owner")
         row["owner"] = "" if owner is None else str(owner)
         target = item.get("target")
@@ -181,6 +184,10 @@ def read_plan(path) -> tuple[Plan, list[str]]:
     kpis["target"] = kpis["target"].astype(float)
     not_targets = reader.not_targets(data.get("not_targets"), _item_lines(text, "not_targets"))
     source = str(data.get("source") or "")
+    organization, parent = (data.get(key) for key in ("organization", "parent_organization"))
+    for key, value in (("organization", organization), ("parent_organization", parent)):
+        if value is not None and not isinstance(value, str):
+            reader.problem(f"{key} 应为文本 (must be text): {value!r}")
     plan = Plan(
         year=int(year) if is_number(year) else 0,
         title=str(data.get("title") or ""),
@@ -193,19 +200,28 @@ def read_plan(path) -> tuple[Plan, list[str]]:
         source=source,
         path=path,
         not_targets=not_targets,
+        organization=str(organization or "").strip(),
+        parent_organization=str(parent or "").strip(),
+        previous_ids={r["kpi_id"]: r["previous_id"] for r in rows if r["previous_id"]},
     )
     return plan, reader.problems
 
 
+def default_plan_path(year: int | None = None, workspace=None) -> Path:
+    """The plan file of ``year`` (default: the latest plan year) in the workspace (default: current)."""
+    ws = resolve_workspace(workspace)
+    return ws.plan_file(ws.year(year))
+
+
 def load_plan(path=None, *, validate: bool = False) -> Plan:
-    """Read the plan file (default: data/raw/plan/plan_2025.yaml).
+    """Read the plan file (default: the current workspace's latest year, see :func:`default_plan_path`).
 
     Raises :class:`InputError` when the file cannot be read or a field has
     the wrong type. With ``validate=True`` every :func:`validate_plan` error
     raises too. ``Plan.source_path`` is the source document named by
     ``source:`` (beside the plan file); ``Plan.path`` is the plan file.
     """
-    path = Path(path) if path is not None else DEFAULT_PLAN_PATH
+    path = Path(path) if path is not None else default_plan_path()
     plan, problems = read_plan(path)
     if validate:
         problems = problems + semantic_problems(plan)
@@ -225,7 +241,7 @@ def validate_plan(plan_or_path=None) -> list[str]:
     """
     if isinstance(plan_or_path, Plan):
         return semantic_problems(plan_or_path)
-    path = Path(plan_or_path) if plan_or_path is not None else DEFAULT_PLAN_PATH
+    path = Path(plan_or_path) if plan_or_path is not None else default_plan_path()
     try:
         plan, problems = read_plan(path)
     except InputError as exc:

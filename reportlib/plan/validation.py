@@ -9,7 +9,7 @@ import pandas as pd
 
 from reportlib.plan.draft import fmt_number
 from reportlib.plan.drift import same_clause, same_number
-from reportlib.plan.model import CUMULATIVE_KINDS, KINDS, PERIODS, Plan, QUARTERS
+from reportlib.plan.model import CUMULATIVE_KINDS, KINDS, PERIODS, PLAN_LEVEL_PILLAR, Plan, QUARTERS
 from reportlib.units import (
     COMPARATORS,
     UNITS,
@@ -37,20 +37,25 @@ def semantic_problems(plan: Plan) -> list[str]:
         problems.append(f"{where}: {kpi_id + ': ' if kpi_id else ''}{message}")
 
     if not 2000 <= plan.year <= 2100:
-        add(f"year 不合理 (implausible year): {plan.year}")
+        add(f"year 不合理 (implausible year): {plan.year}; 请填写计划年度, 如 year: 2026")
+    if not plan.organization:
+        add("缺少 organization: 请填写单位名称, 如 organization: 某某街道 (missing office name)")
+    if not plan.title:
+        add("缺少 title: 请填写文档标题 (missing title)")
     if not plan.source:
         add("缺少 source: 源文档文件名 (missing source document name)")
     elif not Path(plan.source_path).is_file():
         add(f"找不到 source 指向的文档 (source document not found): {plan.source}")
     _structure_problems(plan, add)
     known_tasks = set(plan.tasks["task"])
+    known_pillars = {int(p) for p in plan.pillars["pillar"]}
     seen: set[str] = set()
     for row in plan.kpis.itertuples(index=False):
         kpi_id = row.kpi_id
         if kpi_id in seen:
             add("指标 id 重复 (duplicate KPI id)", kpi_id)
         seen.add(kpi_id)
-        _check_kpi_identity(row, known_tasks, lambda m, k=kpi_id: add(m, k))
+        _check_kpi_identity(row, known_tasks, known_pillars, lambda m, k=kpi_id: add(m, k))
         _check_kpi_values(row, lambda m, k=kpi_id: add(m, k))
     _not_target_problems(plan, add)
     return problems
@@ -84,17 +89,29 @@ def _structure_problems(plan: Plan, add) -> None:
             add(f"任务 {row.task} 不属于篇章 {row.pillar} (task/pillar mismatch)")
 
 
-def _check_kpi_identity(row, known_tasks: set, add) -> None:
-    """id format, task existence and pillar/task agreement of one KPI."""
+def _check_kpi_identity(row, known_tasks: set, known_pillars: set, add) -> None:
+    """id format, task or pillar existence and their agreement of one KPI.
+
+    A KPI hangs off a task ("2.3", id K2.3.nn), off a pillar without numbered tasks
+    (task "", id K2.0.nn) or off the plan as a whole (pillar 0, task "", id K0.0.nn).
+    """
     match = _KPI_ID_RE.match(row.kpi_id or "")
+    pillar = None if row.pillar is None or pd.isna(row.pillar) else int(row.pillar)
     if not match:
-        add("id 应写成 K<篇章>.<任务>.<序号>, 如 K1.1.02 (bad id format)")
-    elif f"{match.group(1)}.{match.group(2)}" != row.task:
-        add(f"id 与 task 不一致 (id does not match task {row.task!r})")
-    if row.task not in known_tasks:
+        add("id 应写成 K<篇章>.<任务>.<序号>, 如 K1.1.02; 不属于任务的写 0, 如 K2.0.01、K0.0.01 (bad id format)")
+    elif row.task:
+        if f"{match.group(1)}.{match.group(2)}" != row.task:
+            add(f"id 与 task 不一致 (id does not match task {row.task!r})")
+    elif match.group(2) != "0" or (pillar is not None and int(match.group(1)) != pillar):
+        add(f"不属于任务的指标, id 应写成 K{pillar if pillar is not None else 0}.0.<序号> (id of a KPI without task)")
+    if row.task and row.task not in known_tasks:
         add(f"任务不存在 (task does not exist): {row.task!r}")
+    if not row.task and pillar not in known_pillars | {PLAN_LEVEL_PILLAR}:
+        add(f"篇章不存在 (pillar does not exist): {pillar!r}")
+    if row.task and pillar == PLAN_LEVEL_PILLAR:
+        add("pillar 为 0 (全局指标) 时 task 应为空 (plan-level KPIs have no task)")
     task_match = _TASK_ID_RE.match(row.task or "")
-    if task_match and row.pillar is not None and not pd.isna(row.pillar) and int(task_match.group(1)) != int(row.pillar):
+    if task_match and pillar is not None and int(task_match.group(1)) != pillar:
         add(f"pillar {row.pillar} 与 task {row.task} 不一致 (pillar/task mismatch)")
     if not (row.name or "").strip():
         add("缺少 name (missing name)")
