@@ -11,6 +11,7 @@ import pandas as pd
 from reportlib.plan.documents import read_document
 from reportlib.plan.draft import draft_plan, dump_plan_yaml, fmt_number, format_plan_tree
 from reportlib.plan.drift import check_drift
+from reportlib.plan.explain import explain_lines
 from reportlib.plan.model import DEFAULT_PLAN_PATH
 from reportlib.plan.planfile import load_plan, read_plan
 from reportlib.plan.targets import extract_file
@@ -29,10 +30,15 @@ def _candidates_csv(candidates: pd.DataFrame) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """``reportlib plan extract DOCUMENT [--out FILE.csv] [--draft FILE.yaml]``."""
+    """``reportlib plan extract DOCUMENT [--out FILE.csv] [--draft FILE.yaml] [--explain]``."""
     extraction = extract_file(args.document)
+    if getattr(args, "explain", False):
+        for line in explain_lines(extraction):
+            print(line)
     csv_text = _candidates_csv(extraction.candidates)
-    if args.out:
+    if getattr(args, "explain", False) and not args.out:
+        pass  # --explain replaces the CSV on standard output
+    elif args.out:
         Path(args.out).write_text(csv_text, encoding="utf-8")
     else:
         sys.stdout.write(csv_text)
@@ -41,8 +47,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         Path(args.draft).write_text(dump_plan_yaml(data, "由 reportlib plan extract 生成的草稿,需人工校对"), encoding="utf-8")
     print(
         f"篇章 {len(extraction.pillars)}, 任务 {len(extraction.tasks)}, 子项 {len(extraction.subitems)}, "
-        f"候选指标 {len(extraction.candidates)}, 问题 {len(extraction.problems)} "
-        f"(pillars, tasks, sub-items, candidates, problems)",
+        f"候选指标 {len(extraction.candidates)}, 已完成结果 {len(extraction.results)}, 问题 {len(extraction.problems)} "
+        f"(pillars, tasks, sub-items, candidates, results, problems)",
         file=sys.stderr,
     )
     for problem in extraction.problems:
@@ -88,9 +94,13 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
 
     extract_parser = sub.add_parser("extract", help="从文档抽取候选指标,写 CSV (extract candidate targets)")
-    extract_parser.add_argument("document", help="工作谋划文本文件 (UTF-8 / GBK)")
+    extract_parser.add_argument("document", help="工作谋划文档: .docx、另存的网页 .html、带文字的 PDF、文本 (UTF-8 / GBK)")
     extract_parser.add_argument("--out", help="CSV 输出文件;省略时写到标准输出")
     extract_parser.add_argument("--draft", help="另写一份计划文件草稿 (YAML),供人工校对")
+    extract_parser.add_argument(
+        "--explain", action="store_true",
+        help="逐个列出文档中的每个数字被判断为什么(目标/背景/已完成结果/序数/年份…)及原因,代替 CSV 输出",
+    )
     extract_parser.set_defaults(func=cmd_extract)
 
     check_parser = sub.add_parser("check", help="校验计划文件并与源文档比对 (validate plan, report drift)")

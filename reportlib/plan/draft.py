@@ -113,7 +113,7 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
             "period": cand.period,
             "schedule": None,
             "due_quarter": int(due) if due is not None else None,
-            "owner": None,
+            "owner": cand.owner or None,
             "source_text": cand.source_text,
         })
     return {"year": year, "title": title, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}
