@@ -28,6 +28,7 @@ _HTML_BLOCK_TAGS = (
 )
 # A line of a PDF ends a paragraph after these; otherwise the next line continues it.
 _PARAGRAPH_END = "。！？!?：:；;"
+_FULL_LINE_SHARE = 0.8  # a PDF line shorter than this share of the longest ends its paragraph
 _HEADING_START_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])"
 )
@@ -272,17 +273,23 @@ def read_html(data: bytes, name: str) -> Document:
 # PDF with a text layer
 # --------------------------------------------------------------------------
 def _join_pdf_lines(lines: list[str]) -> list[str]:
-    """Lines of a PDF page back into paragraphs: a line continues the previous one
-    unless the previous ended a sentence or this one starts with a heading number."""
+    """Lines of a PDF page back into paragraphs.
+
+    A line continues the previous one unless the previous ended a sentence, was
+    clearly shorter than a full line (a heading, a paragraph's last line), or this
+    one starts with a heading number.
+    """
+    lines = [line.strip() for line in lines if line.strip()]
+    full = max((len(line) for line in lines), default=0)
     paragraphs: list[str] = []
+    previous_short = True
     for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        if paragraphs and not paragraphs[-1].endswith(tuple(_PARAGRAPH_END)) and not _HEADING_START_RE.match(line):
+        if paragraphs and not previous_short and not paragraphs[-1].endswith(tuple(_PARAGRAPH_END)) \
+                and not _HEADING_START_RE.match(line):
             paragraphs[-1] += line
         else:
             paragraphs.append(line)
+        previous_short = len(line) < _FULL_LINE_SHARE * full
     return paragraphs
 
 

@@ -26,12 +26,27 @@ SUMMARY_PROBLEM = (
 
 
 def plan_year(title: str, first_lines: list[str]) -> int | None:
-    """The year the plan is for: the year in its title, else the first year in its opening lines."""
-    for text in [title, *first_lines]:
-        match = _PLAN_YEAR_RE.search(text or "")
-        if match:
-            return int(match.group(1))
-    return None
+    """The year the plan is for: the year in its title, else the latest year in its opening lines
+    (a plan reviews 2024 before it plans 2025)."""
+    match = _PLAN_YEAR_RE.search(title or "")
+    if match:
+        return int(match.group(1))
+    years = [int(y) for text in first_lines for y in _PLAN_YEAR_RE.findall(text or "")]
+    return max(years) if years else None
+
+
+def starts_in_past(sentence: str, year: int | None) -> bool:
+    """True when a sentence opens by naming the past: ``2024年,完成…`` (a year before the
+    plan's), 去年, 一年来 … and announces nothing (力争, 确保, 计划 …)."""
+    match = _PAST_SENTENCE_RE.match(sentence)
+    if not match or _FUTURE_RE.search(sentence):
+        return False
+    return match.group("year") is None or (year is not None and int(match.group("year")) < year)
+
+
+def reports_done(clause: str) -> bool:
+    """True when a clause says the work is done already: 已建成3处, 完成了…"""
+    return bool(_PAST_VERB_RE.search(clause)) and not _FUTURE_RE.search(clause)
 
 
 def is_past_sentence(sentence: str, year: int | None) -> bool:
@@ -40,12 +55,7 @@ def is_past_sentence(sentence: str, year: int | None) -> bool:
     ``2024年,完成地区生产总值670.7亿元`` (a year before the plan's) and
     ``已建成3处`` are past; ``2025年,力争…`` and ``全年完成…`` are not.
     """
-    match = _PAST_SENTENCE_RE.match(sentence)
-    if match:
-        if match.group("year") is None:
-            return not _FUTURE_RE.search(sentence)
-        return year is not None and int(match.group("year")) < year and not _FUTURE_RE.search(sentence)
-    return bool(_PAST_VERB_RE.search(sentence)) and not _FUTURE_RE.search(sentence)
+    return starts_in_past(sentence, year) or reports_done(sentence)
 
 
 def looks_like_summary(title: str, n_results: int, n_targets: int) -> bool:

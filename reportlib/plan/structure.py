@@ -183,11 +183,9 @@ class _Parser:
         self.in_review = False
         if doc_number != expected:
             self.problems.append(f"第{number}行: 篇章编号应为({cn_numeral(expected)}),实为({cn_numeral(doc_number)}) (pillar numbering)")
-        p_number = doc_number
-        if any(p["pillar"] == p_number for p in self.pillars):
+        if any(p["title"] == title for p in self.pillars) or doc_number < expected:
             self.problems.append(f"第{number}行: 篇章({cn_numeral(doc_number)})重复出现 (duplicate pillar); 按顺序编号")
-            p_number = max(p["pillar"] for p in self.pillars) + 1
-            self._last_seen = p_number
+        p_number = len(self.pillars) + 1  # pillars are numbered in order, never twice
         if not title:
             self.problems.append(f"第{number}行: 篇章({cn_numeral(doc_number)})没有标题 (pillar without title)")
         elif len(title) > _MAX_TITLE_LENGTH:

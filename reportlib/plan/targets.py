@@ -8,9 +8,9 @@ from dataclasses import replace
 
 from reportlib.plan.documents import Document, load_document
 from reportlib.plan.model import Block, CANDIDATE_COLUMNS, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR, DOCUMENT_PLAN, DOCUMENT_SUMMARY, Extraction, IGNORED_COLUMNS, NUMBER_COLUMNS, PILLAR_COLUMNS, REASON_ARTICLE, REASON_CONTEXT, REASON_DURATION, REASON_NAME, REASON_NO_UNIT, REASON_ORDINAL, REASON_OUTSIDE, REASON_PAST, REASON_PLACE, REASON_PLAN_SELF, REASON_QUALIFIER, REASON_QUOTED, REASON_SCOPE, REASON_YEAR, SUBITEM_COLUMNS, TASK_COLUMNS, frame_of
-from reportlib.plan.owners import block_deadline, block_owner, owner_spans
-from reportlib.plan.review import SUMMARY_PROBLEM, is_past_sentence, looks_like_summary, plan_year
-from reportlib.plan.tables import table_blocks
+from reportlib.plan.owners import block_deadline, block_owner, owner_spans, quarter_of
+from reportlib.plan.review import SUMMARY_PROBLEM, looks_like_summary, plan_year, reports_done, starts_in_past
+from reportlib.plan.tables import TABLE_PILLAR_TITLE, table_blocks
 from reportlib.plan.structure import CN_NUMERALS, SUBITEM_RE, clean_lines, cn_numeral, parse_structure
 from reportlib.units import (
     AT_LEAST,
@@ -180,6 +180,7 @@ class _Scanner:
         self.year = year
         self.past = block.past
         self.sentence_due: int | None = None
+        self.clause_due: int | None = None
         self.candidates: list[dict] = []
         self.ignored: list[dict] = []
         self.numbers: list[dict] = []  # every number, in order, for --explain
@@ -205,7 +206,7 @@ class _Scanner:
             "source_text": source,
             "owner": "",
             "range_high": None,
-            "due_quarter": self.sentence_due,
+            "due_quarter": self.clause_due if self.clause_due is not None else self.sentence_due,
         }
         row.update(values)
         row["_past"] = self.past
@@ -228,14 +229,13 @@ class _Scanner:
             inner = self.text[start:end]
             for match in find_quantities(inner):
                 self._ignore(match.quantity.value, match.quantity.raw, REASON_QUOTED, inner)
-        title_length = len(self.block.title)
+        title_length = len(self.block.title) if self.text.startswith(self.block.title) else 0
         full = _spans(self.masked, _FULL_SENTENCE_DELIMITERS)
-        past = {span: self.block.past or is_past_sentence(self.text[span[0]:span[1]], self.year) for span in full}
+        past = {span: self.block.past or starts_in_past(self.text[span[0]:span[1]], self.year) for span in full}
         for s_start, s_end in _spans(self.masked, _SENTENCE_DELIMITERS):
             enclosing = next((span for span in full if span[0] <= s_start < span[1]), None)
-            self.past = past.get(enclosing, self.block.past)
-            deadline = _SENTENCE_DEADLINE_RE.search(self.masked[s_start:s_end])
-            self.sentence_due = _due_quarter(deadline.group()) if deadline else None
+            self.past = past.get(enclosing, self.block.past) or reports_done(self.text[s_start:s_end])
+            self.sentence_due = _deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_length  # a task title is a heading, not a deliverable
             for c_start, c_end in _spans(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
                 found = self._scan_clause(s_start + c_start, s_start + c_end)
@@ -246,6 +246,7 @@ class _Scanner:
         """Candidates in one clause; True when the clause yielded any."""
         masked = self.masked[start:end]
         text = self.text[start:end]
+        self.clause_due = _deadline(masked)
         before_count = len(self.candidates)
         matches = find_quantities(masked)
         every = _EVERY_RE.search(masked)
@@ -355,6 +356,8 @@ class _Scanner:
             kind, confidence = "rate", 0.9
             growth = list(_GROWTH_RE.finditer(before))
             level = growth and growth[-1].group() in _LEVEL_CUES and re.match(r"[至到]|.*率", before[growth[-1].end() :])
+            if growth and before[growth[-1].end() :].startswith("率"):
+                growth = []  # 增长率控制在4‰: the level of a rate
             if growth and not level:  # 提高到90% / 下降至5% are levels, not changes
                 kind = "growth_rate"
                 if growth[-1].group() in _DECLINE_WORDS:
@@ -385,6 +388,12 @@ class _Scanner:
                   comparator=AT_LEAST, confidence=confidence, raw=match.group(),
                   due_quarter=_due_quarter(text))
         return True
+
+
+def _deadline(text: str) -> int | None:
+    """Quarter of a deadline written in ``text`` (6月底前 -> 2, 年底前 -> 4), or None."""
+    match = _SENTENCE_DEADLINE_RE.search(text)
+    return quarter_of(match.group()) if match else None
 
 
 def _is_day_count(quantity, before: str) -> bool:
@@ -491,7 +500,7 @@ def extract(text, tables=None, meta=None) -> Extraction:
         problems.append("未找到 1. 2. …形式的任务标题 (no task headings)")
     scan_blocks = list(blocks)
     if outside:  # preface, 主要预期目标: plan-level headline targets
-        scan_blocks.insert(0, Block(0, "", "", "".join(outside), 1))
+        scan_blocks.insert(0, Block(0, "", "", "\n".join(outside), 1))
     for pillar in pillars:
         if not any(b.pillar == pillar["pillar"] for b in plan_blocks):
             problems.append(
@@ -510,6 +519,11 @@ def extract(text, tables=None, meta=None) -> Extraction:
     table_candidates = _merge_table(candidates, table_candidates)
     used_tasks = {c["task"] for c in table_candidates}
     table_tasks = [b for b in rows if b.task in used_tasks]
+    renumber = {b.task: f"{table_pillar}.{i}" for i, b in enumerate(table_tasks, 1)}
+    for block in table_tasks:
+        block.task = renumber[block.task]
+    for row in table_candidates + table_numbers + table_ignored:
+        row["task"] = renumber.get(row["task"], row["task"])
     if table_tasks:
         pillars.append({"pillar": table_pillar, "title": TABLE_PILLAR_TITLE, "line": 0})
     candidates += table_candidates
@@ -534,7 +548,7 @@ def extract(text, tables=None, meta=None) -> Extraction:
     for row in results:
         row["kind"] = "result"
     return Extraction(
-        title=meta.get("标题", ""),
+        title=title,
         meta=meta,
         pillars=frame_of([{"pillar": p["pillar"], "title": p["title"]} for p in pillars], PILLAR_COLUMNS),
         tasks=frame_of([{"pillar": b.pillar, "task": b.task, "title": b.title} for b in plan_blocks + table_tasks], TASK_COLUMNS),
