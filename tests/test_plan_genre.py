@@ -283,3 +283,16 @@ def test_explain_prints_every_number_with_its_reason(tmp_path, capsys):
     for raw, label in expected:
         assert any(f"] {raw} —" in line and label in line for line in out), (raw, out)
     assert all("「" in line for line in out)
+
+
+def test_new_units_convert_within_their_dimension_only():
+    from reportlib.units import UnitError, canonical_unit, convert
+
+    assert canonical_unit("万美元") == ("美元", 10000.0)
+    assert canonical_unit("亿美元") == ("美元", 100_000_000.0)
+    assert canonical_unit("万千瓦") == ("千瓦", 10000.0)
+    assert convert(2, "兆瓦", "千瓦") == 2000
+    with pytest.raises(UnitError):
+        convert(1, "美元", "元")  # never converted at a guessed exchange rate
+    with pytest.raises(UnitError):
+        convert(1, "分", "分钟")  # a score is no duration
