@@ -8,9 +8,10 @@ In one run, each measured at least three times (median, min, max):
   sequence — on the same inputs, and their ratio;
 * the no-op rebuild, ``reportlib build --all`` again with nothing changed;
 * ``reportlib ingest`` of a generated 1 000 000-row set of CSV submissions, with
-  the process's peak memory.
+  the process's peak memory;
+* ``reportlib plan extract`` of a generated 200-page work plan (``bench/plan_doc.py``).
 
 Targets are printed as PASS/FAIL lines (never timed assertions in tests) and the
 table is written to docs/benchmarks.md. ``--quick`` runs everything once;
-``--only build|noop|ingest`` runs a part.
+``--only build|noop|ingest|plan`` runs a part.
 """

@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--runs N] [--only build,noop,ingest] [--rows N] [--doc PATH | --no-doc] [--keep]``"""
+"""``python -m bench [--quick] [--runs N] [--only build,noop,ingest,plan] [--rows N] [--doc PATH | --no-doc] [--keep]``"""
 from __future__ import annotations
 
 import argparse

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.measure import Measurement
-from bench.run import (MAX_INGEST_BYTES, MAX_INGEST_SECONDS, MAX_NOOP_SECONDS, MIN_SPEEDUP, Config, Results)
+from bench.run import (MAX_INGEST_BYTES, MAX_INGEST_SECONDS, MAX_NOOP_SECONDS, MAX_PLAN_SECONDS, MIN_SPEEDUP, PLAN_PAGES,
+                       Config, Results)
 
 
 def seconds(value: float) -> str:
@@ -35,6 +36,9 @@ def verdicts(res: Results) -> list[tuple[str, bool, str]]:
                     seconds(ms["ingest"].median)))
         out.append((f"ingest peak memory under {size(MAX_INGEST_BYTES)}", ms["ingest_rss"].median < MAX_INGEST_BYTES,
                     size(ms["ingest_rss"].median)))
+    if "plan" in ms:
+        out.append((f"`plan extract` of a {PLAN_PAGES}-page plan in under {MAX_PLAN_SECONDS:g} s",
+                    ms["plan"].median < MAX_PLAN_SECONDS, seconds(ms["plan"].median)))
     return out
 
 
@@ -50,9 +54,11 @@ def rows(res: Results, cfg: Config) -> list[list[str]]:
         "ingest": f"ingest — `reportlib ingest`, {f.get('ingest_rows', 0):,} rows in {f.get('ingest_files', 0):,} CSV files "
                   f"({f.get('ingest_mb', 0):.0f} MB)",
         "ingest_rss": "ingest — peak memory (max RSS of the process)",
+        "plan": f"plan extract — `reportlib plan extract`, {f.get('plan_pages', PLAN_PAGES)}-page plan "
+                f"({f.get('plan_chars', 0):,} characters, {f.get('plan_candidates', 0):,} candidates)",
     }
     table = []
-    for key in ("build", "naive", "noop", "ingest", "ingest_rss"):
+    for key in ("build", "naive", "noop", "ingest", "ingest_rss", "plan"):
         m = res.measurements.get(key)
         if not m:
             continue
@@ -124,6 +130,9 @@ def render(res: Results, cfg: Config, machine: dict) -> str:
         "title and footer rows, English headers and KPIs by name, increments only with full-width digits, "
         "semicolon-separated with 万平方米) and about 2 % messy cells, each rejected for a known reason. Peak memory is "
         "the ingest process's maximum resident set size (`os.wait4`).",
+        f"- **plan extract**: `reportlib plan extract DOC --out TMP.csv` on a generated GBK plan of about {PLAN_PAGES} "
+        "pages (`bench/plan_doc.py`: the clauses of the invented test plans under 一、 sections, （一） tasks and "
+        "一是/二是 sub-items, with a 主要预期目标 preface).",
         "",
     ]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import ingest_data, naive
+from bench import ingest_data, naive, plan_doc
 from bench.measure import Measurement, run
 
 # Targets (checked in the output as PASS/FAIL, never as timed assertions in tests).
@@ -19,7 +19,9 @@ MAX_NOOP_SECONDS = 2.0
 INGEST_ROWS = 1_000_000
 MAX_INGEST_SECONDS = 30.0
 MAX_INGEST_BYTES = 2 * 1024**3
-PARTS = ("build", "noop", "ingest")
+PLAN_PAGES = 200
+MAX_PLAN_SECONDS = 5.0
+PARTS = ("build", "noop", "ingest", "plan")
 OTHER_LOAD_LIMIT = 0.10  # above this, timings are disturbed by something else on the machine
 
 
@@ -161,6 +163,26 @@ def measure_ingest(cfg: Config, work: Path, res: Results) -> None:
         res.facts["ingest_summary"] = got
 
 
+# --------------------------------------------------------------------------- plan extract
+
+
+def measure_plan(cfg: Config, work: Path, res: Results) -> None:
+    """``reportlib plan extract`` on a generated 200-page plan (GBK text)."""
+    document = work / "plan" / "plan_200_pages.txt"
+    res.facts.update(plan_doc.write(document, PLAN_PAGES))
+    say(f"plan: {res.facts['plan_chars']:,} characters, {res.facts['plan_sections']} sections")
+    wall = res.measurement("plan", "plan extract")
+    out = work / "plan" / "candidates.csv"
+    for index in range(cfg.runs):
+        cmd = [str(cfg.bin_dir / "reportlib"), "plan", "extract", str(document), "--out", str(out)]
+        sample = run(cmd, cwd=cfg.project, env=cfg.env, log=work / "logs" / f"plan-{index + 1}.log")
+        wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+        rows = out.read_text(encoding="utf-8").count("\n") - 1
+        res.facts["plan_candidates"] = rows
+        say(f"  plan extract run {index + 1}: {sample.seconds:.2f} s, {rows:,} candidates")
+        res.check(f"plan extract run {index + 1}: candidates found", rows > 0, f"{rows:,}")
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -171,7 +193,8 @@ def execute(cfg: Config) -> Results:
     say(f"working folder: {work}")
     ok = False
     try:
-        for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest)):
+        for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest),
+                         ("plan", measure_plan)):
             if part in cfg.parts:
                 fn(cfg, work, res)
         loads = [load for m in res.measurements.values() for load in m.other_load]

@@ -54,6 +54,7 @@ class Quantity:
     comparator: str  # "at_least" | "at_most" | "exactly"
     approximate: bool  # 约/余/近/左右 ...
     raw: str  # the text it was read from
+    range_high: float | None = None  # 2~3个, 3至5家: the upper bound; value is the lower
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,10 @@ class QuantityMatch:
 # Units: one table. dimension, factor to the dimension's base unit.
 # Count words each get their own dimension: 家 and 个 do not convert.
 # --------------------------------------------------------------------------
+# To add a count unit, add its word to this line; other units get one line in UNITS.
 _COUNT_WORDS = (
     "家 个 处 支 盏 户 项 次 场 套 期 届 条 座 所 件 轮 类 张 台 辆 间 批 棵 株 块 人次 户次"
+    " 栋 幢 头 羽 只 眼 宗 篇 册 床 艘 架 场次 批次 课时 学时 家次 车次"
 ).split()
 
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -99,6 +102,13 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "天": ("time", Decimal(86400)),
     "个工作日": ("workday", Decimal(1)),
     "个月": ("month", Decimal(1)),
+    "立方米": ("volume", Decimal(1)),
+    "千瓦": ("power", Decimal(1)),
+    "兆瓦": ("power", Decimal(1000)),
+    "千瓦时": ("energy", Decimal(1)),
+    "美元": ("money:USD", Decimal(1)),  # never converts to 元
+    "‰": ("permille", Decimal(1)),
+    "分": ("score", Decimal(1)),  # 考核得分95分; only after Arabic digits in running text
     "名": ("person", Decimal(1)),
     "人": ("person", Decimal(1)),
     "位": ("person", Decimal(1)),
@@ -123,8 +133,12 @@ UNIT_ALIASES: dict[str, str] = {
     "个百分点": "百分点",
     "千克": "公斤",
     "kg": "公斤",
-    "分": "分钟",
     "日": "天",
+    "m3": "立方米",
+    "m³": "立方米",
+    "kW": "千瓦",
+    "kw": "千瓦",
+    "度": "千瓦时",
 }
 
 # Multiplier prefixes written before a unit (万平方米, 亿元, 千元).
@@ -136,10 +150,11 @@ UNIT_PREFIXES: dict[str, Decimal] = {
     "千": Decimal(1000),
 }
 
-# Units recognised after a number in running text. 分 and 日 are left out:
-# "3分" and "5日" are scores and dates far more often than durations.
+# Units recognised after a number in running text. 日 is left out: "5日" is a
+# date far more often than a duration; 度 (kWh) is an angle or a degree too.
+# 分 is a score only after Arabic digits (十分重要 is "very important").
 _TEXT_UNITS = sorted(
-    (u for u in list(UNITS) + list(UNIT_ALIASES) if u not in {"m", "分", "日"}),
+    (u for u in list(UNITS) + list(UNIT_ALIASES) if u not in {"m", "日", "度", "kw"}),
     key=len,
     reverse=True,
 )
@@ -175,11 +190,15 @@ _AT_LEAST_AFTER = ("及以上", "以上")
 _AT_MOST_AFTER = ("及以下", "以下", "以内", "之内")
 _APPROX_AFTER = ("左右", "上下")
 
+# Between the two bounds of a range: 2~3个, 2-3家, 3至5个, 5%-6%.
+_RANGE_SEPARATORS = "~～〜\\-—–至到"
 _UNIT_ALT = "|".join(re.escape(u) for u in _TEXT_UNITS)
 _QUANTITY_RE = re.compile(
     rf"(?P<approx>大约|约|将近|接近|近|逾)?"
     rf"(?:百分之(?P<pct>{_AR_NUMBER}|{_CN_NUMBER})"
     rf"|(?<![\d.])(?P<num>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
+    rf"(?:%?\s*[{_RANGE_SEPARATORS}]\s*(?P<high>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
+    rf"(?=\s*(?:余|多)?\s*(?:{_UNIT_ALT})))?"
     rf"(?P<mid>余|多)?\s*(?P<unit>{_UNIT_ALT})?)"
     rf"(?P<suffix>及以上|以上|及以下|以下|以内|之内|左右|上下|内)?"
 )
@@ -192,6 +211,8 @@ _SPECIAL_RE = re.compile(
 )
 
 _FULLWIDTH_OFFSET = 0xFEE0
+# One character for one character (str.translate), so lengths never change.
+_FOLD_TABLE = {code: code - _FULLWIDTH_OFFSET for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 
 
 def fold_width(text: str) -> str:
@@ -200,10 +221,7 @@ def fold_width(text: str) -> str:
     Unlike NFKC this never changes the number of characters, so offsets into
     the folded text are offsets into the original.
     """
-    return "".join(
-        chr(ord(ch) - _FULLWIDTH_OFFSET) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
-        for ch in text
-    )
+    return text.translate(_FOLD_TABLE)
 
 
 def _arabic(text: str) -> Decimal | None:
@@ -467,13 +485,37 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     return found
 
 
+# Units read only after Arabic digits (十分 is "very").
+_ARABIC_ONLY_UNITS = ("分",)
+
+
+def _range_bounds(low_text: str, high_text: str | None) -> tuple[float | None, float | None]:
+    """Lower and upper bound of ``2~3`` / ``2-3万``; the upper is None when not a range.
+
+    A multiplier written only on the upper bound applies to both (2-3万 = 2万-3万).
+    """
+    low = parse_number(low_text.replace(" ", ""))
+    if not high_text:
+        return low, None
+    high_text = high_text.replace(" ", "")
+    multiplier = re.search(rf"{_MULTIPLIER}$", high_text)
+    if multiplier and not re.search(rf"{_MULTIPLIER}$", low_text) and re.fullmatch(_AR_NUMBER, low_text.strip()):
+        low = parse_number(low_text.strip() + multiplier.group())
+    high = parse_number(high_text)
+    if low is None or high is None or high <= low:
+        return low, None
+    return low, high
+
+
 def _quantity_from_match(match: re.Match, folded: str, original: str) -> QuantityMatch | None:
     """Build a QuantityMatch from one regex match of :data:`_QUANTITY_RE`."""
     group = "pct" if match.group("pct") else "num"
-    value = parse_number(match.group(group).replace(" ", ""))
+    value, high = _range_bounds(match.group(group), match.group("high") if group == "num" else None)
     if value is None:
         return None
     unit_text = "%" if group == "pct" else match.group("unit")
+    if unit_text in _ARABIC_ONLY_UNITS and not re.fullmatch(r"[\d.,]+", match.group(group)):
+        return None  # 十分重要: not a score
     unit, factor = (None, Decimal(1))
     if unit_text:
         unit, factor = _canonical(unit_text)
@@ -493,10 +535,17 @@ def _quantity_from_match(match: re.Match, folded: str, original: str) -> Quantit
     if approx_word == "逾" and comparator == EXACTLY:
         comparator = AT_LEAST
     start = max(0, match.start() - word_length)
-    quantity = Quantity(float(Decimal(str(value)) * factor), unit, comparator, approximate, original[start:end])
+    range_high = None
+    if high is not None:
+        range_high = float(Decimal(str(high)) * factor)
+        if comparator == EXACTLY:
+            comparator = AT_LEAST  # a range promises at least its lower bound
+    quantity = Quantity(float(Decimal(str(value)) * factor), unit, comparator, approximate, original[start:end], range_high)
     number_start = match.start(group) - (3 if group == "pct" else 0)
+    number_end = match.end("high") if match.group("high") else match.end(group)
+    number_text = folded[match.start(group) : number_end]
     return QuantityMatch(
-        quantity, start, end, number_start, match.end(group), match.group(group), unit_text or "", ""
+        quantity, start, end, number_start, number_end, number_text, unit_text or "", ""
     )
 
 

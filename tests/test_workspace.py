@@ -22,15 +22,15 @@ EXAMPLE = workspace.PROJECT_ROOT / "examples" / "shili-zhen"
 EXAMPLE_DOC = "示例镇2026年工作要点.txt"
 
 # A plan of the genre written for this test (in no folder of the repository): 一、 sections with
-# 1. tasks, and no office named in its title line.
+# 1. tasks, no office named in its title line, and a pillar with milestones only.
 NEW_OFFICE_PLAN = """2026年重点工作计划
 
 一、抓好经济发展，提升发展质效
 1.推进项目建设。全年新开工项目8个，新增规模以上企业2家。
 2.优化营商环境。走访服务企业120家次。
 二、抓好社会治理，守牢安全底线
-1.深化网格治理。调整优化网格40个，培训网格员200人次。
-2.提升群众满意度。信访事项一次性化解率达到95%以上。
+1.深化网格治理。制定《网格化服务管理工作手册》。
+2.化解矛盾纠纷。建立矛盾纠纷多元调处机制。
 """
 
 
@@ -133,7 +133,7 @@ def test_a_new_office_goes_from_document_to_reports(tmp_path, run):
     header = [c.value for c in sheet[template.HEADER_ROW]]
     assert "上季度累计完成（第一季度，无上季度）" in header
     column = {name: index + 1 for index, name in enumerate(header)}
-    for row, value in zip(range(5, 8), (3, 1, 40)):
+    for row, value in zip(range(template.FIRST_DATA_ROW, template.FIRST_DATA_ROW + 3), (3, 1, 40)):
         sheet.cell(row=row, column=column["累计完成"], value=value)
         sheet.cell(row=row, column=column["填报日期"], value="2026-04-08")
     (ws.quarter_raw("2026Q1")).mkdir(parents=True)

@@ -2,10 +2,16 @@
 
 The stage in modules, each readable alone:
 
-* :mod:`~reportlib.plan.documents` – a document file into text (any encoding);
-* :mod:`~reportlib.plan.structure` – metadata lines and the heading tree (pillars, tasks);
-* :mod:`~reportlib.plan.targets` – candidate targets in every block, with the reason a
-  number is not one (:func:`extract`, :func:`extract_file`);
+* :mod:`~reportlib.plan.documents` – a document file (.docx, saved .html, PDF, text in any
+  encoding) into paragraphs, metadata and tables (:func:`load_document`);
+* :mod:`~reportlib.plan.structure` – metadata lines and the heading tree (any nesting of
+  一、 > （一） > 1. > （1）: the top two levels are pillars and tasks);
+* :mod:`~reportlib.plan.targets` – candidate targets in every block incl. the preface, with the
+  reason a number is not one (:func:`extract`, :func:`extract_file`);
+* :mod:`~reportlib.plan.review` – past results (工作回顾, 2024年完成…) and year-end summaries;
+* :mod:`~reportlib.plan.owners` – 责任单位 / 牵头单位 and 完成时限;
+* :mod:`~reportlib.plan.tables` – target tables (任务 / 目标 / 责任单位 / 完成时限);
+* :mod:`~reportlib.plan.explain` – ``plan extract --explain``: every number and why;
 * :mod:`~reportlib.plan.planfile` – the reviewed plan file (:func:`load_plan`);
 * :mod:`~reportlib.plan.validation` – its rule checks (:func:`validate_plan`);
 * :mod:`~reportlib.plan.drift` – plan file against document (:func:`check_drift`);
@@ -25,8 +31,8 @@ from reportlib.plan.model import (
     Extraction,
     Plan,
 )
-from reportlib.plan.documents import decode_bytes, read_document
-from reportlib.plan.targets import extract, extract_file, normalise_text
+from reportlib.plan.documents import Document, decode_bytes, load_document, read_document
+from reportlib.plan.targets import extract, extract_document, extract_file, normalise_text
 from reportlib.plan.planfile import default_plan_path, load_plan, read_plan, validate_plan
 from reportlib.plan.drift import check_drift
 from reportlib.plan.draft import document_identity, draft_plan, dump_plan_yaml, format_plan_tree
@@ -34,7 +40,8 @@ from reportlib.plan.commands import register
 
 __all__ = [
     "CANDIDATE_COLUMNS", "KINDS", "KPI_COLUMNS", "KPI_KEYS", "PERIODS",
-    "Extraction", "Plan", "check_drift", "default_plan_path", "decode_bytes", "document_identity", "draft_plan", "dump_plan_yaml", "extract",
-    "extract_file", "format_plan_tree", "load_plan", "normalise_text", "read_document", "read_plan",
+    "Document", "Extraction", "Plan", "check_drift", "decode_bytes", "default_plan_path", "document_identity",
+    "draft_plan", "dump_plan_yaml", "extract", "extract_document", "extract_file", "load_document",
+    "format_plan_tree", "load_plan", "normalise_text", "read_document", "read_plan",
     "register", "validate_plan",
 ]

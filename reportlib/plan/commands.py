@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from reportlib.plan.documents import read_document
+from reportlib.plan.documents import load_document
 from reportlib.plan.draft import draft_plan, dump_plan_yaml, fmt_number, format_plan_tree
 from reportlib.plan.drift import check_drift
+from reportlib.plan.explain import explain_lines
 from reportlib.plan.model import Plan
 from reportlib.plan.planfile import default_plan_path, load_plan, read_plan
-from reportlib.plan.targets import extract_file
+from reportlib.plan.targets import extract_document, extract_file
 from reportlib.plan.planfile import validate_plan
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, InputError
 from reportlib.atomic import write_bytes_atomic
@@ -32,10 +33,15 @@ def _candidates_csv(candidates: pd.DataFrame) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """``reportlib plan extract DOCUMENT [--out FILE.csv] [--draft FILE.yaml]``."""
+    """``reportlib plan extract DOCUMENT [--out FILE.csv] [--draft FILE.yaml] [--explain]``."""
     extraction = extract_file(args.document)
+    if getattr(args, "explain", False):
+        for line in explain_lines(extraction):
+            print(line)
     csv_text = _candidates_csv(extraction.candidates)
-    if args.out:
+    if getattr(args, "explain", False) and not args.out:
+        pass  # --explain replaces the CSV on standard output
+    elif args.out:
         Path(args.out).write_text(csv_text, encoding="utf-8")
     else:
         sys.stdout.write(csv_text)
@@ -44,8 +50,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         Path(args.draft).write_text(dump_plan_yaml(data, "由 reportlib plan extract 生成的草稿,需人工校对"), encoding="utf-8")
     print(
         f"篇章 {len(extraction.pillars)}, 任务 {len(extraction.tasks)}, 子项 {len(extraction.subitems)}, "
-        f"候选指标 {len(extraction.candidates)}, 问题 {len(extraction.problems)} "
-        f"(pillars, tasks, sub-items, candidates, problems)",
+        f"候选指标 {len(extraction.candidates)}, 已完成结果 {len(extraction.results)}, 问题 {len(extraction.problems)} "
+        f"(pillars, tasks, sub-items, candidates, results, problems)",
         file=sys.stderr,
     )
     for problem in extraction.problems:
@@ -72,10 +78,10 @@ def check_plan_file(path: Path) -> tuple[list[str], list[str], Plan | None]:
     except InputError:
         return errors, warnings, None
     if plan.source and Path(plan.source_path).is_file():
-        text, read_problems = read_document(plan.source_path)
-        extraction = extract_file(plan.source_path)
-        warnings = read_problems + [p for p in extraction.problems if p not in read_problems]
-        errors += check_drift(plan, text, extraction)
+        document = load_document(plan.source_path)
+        extraction = extract_document(document)
+        warnings = list(extraction.problems)
+        errors += check_drift(plan, document.text, extraction)
     return errors, warnings, plan
 
 
@@ -114,12 +120,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     document = Path(args.document)
     if not document.is_file():
         raise InputError("找不到要导入的文档", file=str(document))
-    extraction = extract_file(document)
-    try:
-        text = read_document(document)[0]
-    except InputError:
-        text = ""
-    data = draft_plan(extraction, source=document.name, text=text, year=args.year,
+    loaded = load_document(document)
+    extraction = extract_document(loaded)
+    data = draft_plan(extraction, source=document.name, text=loaded.text, year=args.year,
                       organization=args.organization or None, title=args.title or None)
     if not data["organization"] and ws.organization():
         data["organization"] = ws.organization()
@@ -160,9 +163,13 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
 
     extract_parser = sub.add_parser("extract", help="从文档抽取候选指标,写 CSV (extract candidate targets)")
-    extract_parser.add_argument("document", help="工作谋划文本文件 (UTF-8 / GBK)")
+    extract_parser.add_argument("document", help="工作谋划文档: .docx、另存的网页 .html、带文字的 PDF、文本 (UTF-8 / GBK)")
     extract_parser.add_argument("--out", help="CSV 输出文件;省略时写到标准输出")
     extract_parser.add_argument("--draft", help="另写一份计划文件草稿 (YAML),供人工校对")
+    extract_parser.add_argument(
+        "--explain", action="store_true",
+        help="逐个列出文档中的每个数字被判断为什么(目标/背景/已完成结果/序数/年份…)及原因,代替 CSV 输出",
+    )
     extract_parser.set_defaults(func=cmd_extract)
 
     import_parser = sub.add_parser("import", help="导入新的工作谋划文档: 复制原文、生成计划文件草稿并检查 (bring a new plan)")

@@ -161,7 +161,6 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
         milestone = cand.kind == "milestone"
         unit = None if (cand.unit is None or (isinstance(cand.unit, float) and pd.isna(cand.unit))) else cand.unit
         due = cand.due_quarter if milestone and not pd.isna(cand.due_quarter) else None
-        owner = getattr(cand, "owner", None)
         kpis.append({
             "id": kpi_id(cand.pillar, cand.task, counters[key]),
             "pillar": int(cand.pillar),
@@ -174,7 +173,7 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
             "period": cand.period,
             "schedule": None,
             "due_quarter": int(due) if due is not None else None,
-            "owner": owner if isinstance(owner, str) and owner else None,
+            "owner": cand.owner or None,
             "source_text": cand.source_text,
         })
     return {**identity, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}

@@ -30,7 +30,7 @@ TASK_COLUMNS = ["pillar", "task", "title"]
 SUBITEM_COLUMNS = ["pillar", "task", "subitem", "title"]
 CANDIDATE_COLUMNS = [
     "pillar", "task", "subitem", "kind", "value", "unit", "comparator", "period", "due_quarter",
-    "approximate", "confidence", "name", "source_text", "raw",
+    "approximate", "confidence", "name", "source_text", "raw", "owner", "range_high",
 ]
 IGNORED_COLUMNS = ["pillar", "task", "value", "raw", "reason", "source_text"]
 KPI_COLUMNS = [
@@ -66,6 +66,16 @@ REASON_DURATION = "duration"
 REASON_CONTEXT = "context_stock"
 REASON_PLAN_SELF = "describes_plan"
 REASON_OUTSIDE = "outside_task"
+REASON_SCOPE = "scope_context"  # 惠及17个乡镇, 受益群众5万人, 占地300亩
+REASON_QUALIFIER = "qualifier"  # 500万元以上固定资产投资增长8.5%: 500万元 qualifies the noun
+REASON_PLACE = "place_name"  # 801台地块
+REASON_PAST = "past_result"  # 2024年,完成地区生产总值670.7亿元
+
+# Document kinds (Extraction.document_kind).
+DOCUMENT_PLAN = "plan"
+DOCUMENT_SUMMARY = "summary"
+# Columns of Extraction.numbers: every number of the document, what it was taken for and why.
+NUMBER_COLUMNS = ["pillar", "task", "status", "kind", "value", "unit", "raw", "reason", "source_text"]
 
 # --------------------------------------------------------------------------
 # Data
@@ -81,6 +91,9 @@ class Extraction:
     ``source_text`` the verbatim clause, ``confidence`` 0-1.
     ``ignored``: numbers deliberately not reported, with the reason.
     ``problems``: what could not be parsed, one sentence each.
+    ``results``: past figures (工作回顾, 2024年完成…), candidate columns, kind "result".
+    ``document_kind``: "plan", or "summary" for a year-end summary (no candidates then).
+    ``numbers``: every number in document order (:data:`NUMBER_COLUMNS`), for ``--explain``.
     """
 
     title: str
@@ -91,6 +104,9 @@ class Extraction:
     candidates: pd.DataFrame
     ignored: pd.DataFrame
     problems: list[str]
+    results: pd.DataFrame = field(default_factory=lambda: frame_of([], CANDIDATE_COLUMNS))
+    document_kind: str = DOCUMENT_PLAN
+    numbers: pd.DataFrame = field(default_factory=lambda: frame_of([], NUMBER_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,11 @@ class Block:
     title: str
     text: str
     line: int
+    past: bool = False  # a section reviewing past work: its figures are results
+    # Sub-item headings ((1), 1. below the task level): (number, start, title_end, marker_end).
+    subitems: list = field(default_factory=list)
+    owner: str = ""  # 责任单位 given for the whole block (a target-table row)
+    due_quarter: int | None = None  # 完成时限 given for the whole block
 
 
 def frame_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -6,8 +6,11 @@ import re
 from dataclasses import replace
 
 
-from reportlib.plan.documents import read_document
-from reportlib.plan.model import Block, CANDIDATE_COLUMNS, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR, Extraction, IGNORED_COLUMNS, PILLAR_COLUMNS, REASON_ARTICLE, REASON_CONTEXT, REASON_DURATION, REASON_NAME, REASON_NO_UNIT, REASON_ORDINAL, REASON_OUTSIDE, REASON_PLAN_SELF, REASON_QUOTED, REASON_YEAR, SUBITEM_COLUMNS, TASK_COLUMNS, frame_of
+from reportlib.plan.documents import Document, load_document
+from reportlib.plan.model import Block, CANDIDATE_COLUMNS, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR, DOCUMENT_PLAN, DOCUMENT_SUMMARY, Extraction, IGNORED_COLUMNS, NUMBER_COLUMNS, PILLAR_COLUMNS, REASON_ARTICLE, REASON_CONTEXT, REASON_DURATION, REASON_NAME, REASON_NO_UNIT, REASON_ORDINAL, REASON_OUTSIDE, REASON_PAST, REASON_PLACE, REASON_PLAN_SELF, REASON_QUALIFIER, REASON_QUOTED, REASON_SCOPE, REASON_YEAR, SUBITEM_COLUMNS, TASK_COLUMNS, frame_of
+from reportlib.plan.owners import block_deadline, block_owner, owner_spans, quarter_of
+from reportlib.plan.review import SUMMARY_PROBLEM, looks_like_summary, plan_year, reports_done, starts_in_past
+from reportlib.plan.tables import TABLE_PILLAR_TITLE, table_blocks
 from reportlib.plan.structure import CN_NUMERALS, SUBITEM_RE, clean_lines, cn_numeral, parse_structure
 from reportlib.units import (
     AT_LEAST,
@@ -30,6 +33,15 @@ MASK = "□"
 # Words after which a number describes existing stock, not a target.
 _CONTEXT_CUES = ("原有", "现有", "已有", "既有", "共有", "现存", "辖区内", "围绕", "依托")
 _STOCK_VERBS_BEFORE_NUMBER = ("优化",)  # only when directly before the number
+# Words after which a number is the scope or the beneficiaries of the work, not its target.
+_SCOPE_CUES = ("惠及", "受益", "占地", "涉及", "辐射", "总投资", "计划总投资", "服务人口", "覆盖人口", "总面积", "总长")
+# A quantity directly followed by these is part of a place name (801台地块).
+_PLACE_SUFFIXES = ("地块", "宿舍", "大院", "厂区", "号院", "号楼")
+# Between a qualifying 500万元以上 and its noun; other characters end the qualifier.
+_QUALIFIER_NOUN_RE = re.compile(r"[\u4e00-\u9fff]")
+_FULL_SENTENCE_DELIMITERS = "。!！?？\n"
+# A deadline in a sentence (6月底前, 年底前, 上半年): the quarter of its candidates.
+_SENTENCE_DEADLINE_RE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末)?前|年底前|年内完成")
 _TARGET_VERBS = (
     "新增", "新建", "建成", "建设", "完成", "实现", "打造", "培育", "孵化", "增设", "改造",
     "新装", "开展", "组织", "拆迁", "发展", "认定", "举办", "创建", "确定", "划分", "推进",
@@ -154,23 +166,31 @@ def _due_quarter(text: str) -> int | None:
 class _Scanner:
     """Finds candidate targets in one block (task or pillar body)."""
 
-    def __init__(self, block: Block, subitem_spans: list[tuple[int, int, int]]):
+    def __init__(self, block: Block, subitem_spans: list[tuple], year: int | None = None):
         self.block = block
         self.text = block.text
         self.masked, self.quoted = mask_quotes(block.text)
-        for _, start, _ in subitem_spans:  # hide 一是/二是 markers
-            marker_end = self.text.index("是", start) + 1
+        for span in subitem_spans:  # hide 一是/二是 markers
+            start, marker_end = span[1], (span[3] if len(span) > 3 else self.text.index("是", span[1]) + 1)
             self.masked = self.masked[:start] + MASK * (marker_end - start) + self.masked[marker_end:]
+        self.owner_spans = owner_spans(self.text)
+        for start, end, _, _ in self.owner_spans:  # 责任单位: … is no target
+            self.masked = self.masked[:start] + MASK * (end - start) + self.masked[end:]
         self.subitem_spans = subitem_spans
+        self.year = year
+        self.past = block.past
+        self.sentence_due: int | None = None
+        self.clause_due: int | None = None
         self.candidates: list[dict] = []
         self.ignored: list[dict] = []
+        self.numbers: list[dict] = []  # every number, in order, for --explain
 
     # -- helpers -------------------------------------------------------
     def _subitem(self, offset: int) -> int:
         number = 0
-        for sub, start, _ in self.subitem_spans:
-            if offset >= start:
-                number = sub
+        for span in self.subitem_spans:
+            if offset >= span[1]:
+                number = span[0]
         return number
 
     def _add(self, start: int, end: int, offset: int, **values) -> None:
@@ -184,14 +204,23 @@ class _Scanner:
             "approximate": False,
             "name": source,
             "source_text": source,
+            "owner": "",
+            "range_high": None,
+            "due_quarter": self.clause_due if self.clause_due is not None else self.sentence_due,
         }
         row.update(values)
+        row["_past"] = self.past
         self.candidates.append(row)
+        self.numbers.append({
+            "pillar": row["pillar"], "task": row["task"], "status": "result" if self.past else "target",
+            "kind": row["kind"], "value": row["value"], "unit": row["unit"], "raw": row["raw"],
+            "reason": REASON_PAST if self.past else "", "source_text": source,
+        })
 
     def _ignore(self, value, raw: str, reason: str, source: str) -> None:
-        self.ignored.append(
-            {"pillar": self.block.pillar, "task": self.block.task, "value": value, "raw": raw, "reason": reason, "source_text": source}
-        )
+        row = {"pillar": self.block.pillar, "task": self.block.task, "value": value, "raw": raw, "reason": reason, "source_text": source}
+        self.ignored.append(row)
+        self.numbers.append({**row, "status": "ignored", "kind": "", "unit": None})
 
     # -- scanning -------------------------------------------------------
     def scan(self) -> None:
@@ -200,8 +229,13 @@ class _Scanner:
             inner = self.text[start:end]
             for match in find_quantities(inner):
                 self._ignore(match.quantity.value, match.quantity.raw, REASON_QUOTED, inner)
-        title_length = len(self.block.title)
+        title_length = len(self.block.title) if self.text.startswith(self.block.title) else 0
+        full = _spans(self.masked, _FULL_SENTENCE_DELIMITERS)
+        past = {span: self.block.past or starts_in_past(self.text[span[0]:span[1]], self.year) for span in full}
         for s_start, s_end in _spans(self.masked, _SENTENCE_DELIMITERS):
+            enclosing = next((span for span in full if span[0] <= s_start < span[1]), None)
+            self.past = past.get(enclosing, self.block.past) or reports_done(self.text[s_start:s_end])
+            self.sentence_due = _deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_length  # a task title is a heading, not a deliverable
             for c_start, c_end in _spans(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
                 found = self._scan_clause(s_start + c_start, s_start + c_end)
@@ -212,6 +246,7 @@ class _Scanner:
         """Candidates in one clause; True when the clause yielded any."""
         masked = self.masked[start:end]
         text = self.text[start:end]
+        self.clause_due = _deadline(masked)
         before_count = len(self.candidates)
         matches = find_quantities(masked)
         every = _EVERY_RE.search(masked)
@@ -228,7 +263,8 @@ class _Scanner:
             if match.special:
                 self._special(match, start, end, masked)
             else:
-                self._numeric(match, start, end, masked, text, recurring)
+                later = any(m.quantity.unit for m in matches[index + 1 :] if not m.special)
+                self._numeric(match, start, end, masked, text, recurring, later)
         return len(self.candidates) > before_count
 
     def _recurring(self, start, end, period, at, matches, confidence, raw=None) -> set[int]:
@@ -262,7 +298,7 @@ class _Scanner:
             self._add(start, end, start + match.start, kind="count", value=1.0,
                       unit=_infer_unit(masked[: match.start]), comparator=AT_LEAST, confidence=0.8, raw=q.raw)
 
-    def _skip_reason(self, match, masked: str, recurring: bool) -> str | None:
+    def _skip_reason(self, match, masked: str, recurring: bool, later: bool = False) -> str | None:
         """Why a number in a clause is not a target, or None when it is one."""
         q = match.quantity
         before, after = masked[: match.start], masked[match.end :]
@@ -281,7 +317,7 @@ class _Scanner:
             return REASON_ARTICLE
         if q.unit == "期" and parse_number(match.number_text) is not None and not re.search(r"\d", match.number_text):
             return REASON_ORDINAL  # 二期: a project phase
-        if UNITS[q.unit][0] in ("time", "workday", "month"):
+        if UNITS[q.unit][0] in ("time", "workday", "month") and not _is_day_count(q, before):
             return REASON_DURATION
         if _PLAN_SELF_RE.match(after):
             return REASON_PLAN_SELF
@@ -290,12 +326,19 @@ class _Scanner:
         cue_end = max((before.rfind(c) + len(c) for c in _CONTEXT_CUES if c in before), default=-1)
         if cue_end >= 0 and not any(v in before[cue_end:] for v in _TARGET_VERBS):
             return REASON_CONTEXT
+        scope_end = max((before.rfind(c) + len(c) for c in _SCOPE_CUES if c in before), default=-1)
+        if scope_end >= 0 and not any(v in before[scope_end:] for v in _TARGET_VERBS):
+            return REASON_SCOPE
+        if later and q.raw.endswith(("以上", "以下")) and _QUALIFIER_NOUN_RE.match(after[:1]):
+            return REASON_QUALIFIER  # 500万元以上固定资产投资增长8.5%
+        if after.startswith(_PLACE_SUFFIXES) and UNITS[q.unit][0].startswith("count:"):
+            return REASON_PLACE  # 801台地块: a counted unit glued to a place word
         return None
 
-    def _numeric(self, match, start, end, masked, text, recurring) -> None:
+    def _numeric(self, match, start, end, masked, text, recurring, later=False) -> None:
         """A number with a unit: count / area / length / rate / growth_rate."""
         q = match.quantity
-        reason = self._skip_reason(match, masked, recurring)
+        reason = self._skip_reason(match, masked, recurring, later)
         if reason:
             self._ignore(q.value, q.raw, reason, text)
             return
@@ -309,10 +352,12 @@ class _Scanner:
             comparator = comparator_in_context(before) or DEFAULT_TARGET_COMPARATOR
         value, kind, confidence = q.value, "count", 0.85
         dim = UNITS[q.unit][0]
-        if dim in ("percent", "percentage_point"):
+        if dim in ("percent", "percentage_point", "permille"):
             kind, confidence = "rate", 0.9
             growth = list(_GROWTH_RE.finditer(before))
             level = growth and growth[-1].group() in _LEVEL_CUES and re.match(r"[至到]|.*率", before[growth[-1].end() :])
+            if growth and before[growth[-1].end() :].startswith("率"):
+                growth = []  # 增长率控制在4‰: the level of a rate
             if growth and not level:  # 提高到90% / 下降至5% are levels, not changes
                 kind = "growth_rate"
                 if growth[-1].group() in _DECLINE_WORDS:
@@ -329,7 +374,8 @@ class _Scanner:
         if q.approximate:
             confidence -= 0.05
         self._add(start, end, start + match.start, kind=kind, value=value, unit=q.unit, comparator=comparator,
-                  approximate=q.approximate, confidence=round(min(confidence, 1.0), 2), raw=q.raw)
+                  approximate=q.approximate, confidence=round(min(confidence, 1.0), 2), raw=q.raw,
+                  range_high=q.range_high)
 
     def _milestone(self, start: int, end: int) -> bool:
         """A milestone (制定《…》, 列出“…清单”, 建立…机制) in a clause without numbers."""
@@ -342,6 +388,17 @@ class _Scanner:
                   comparator=AT_LEAST, confidence=confidence, raw=match.group(),
                   due_quarter=_due_quarter(text))
         return True
+
+
+def _deadline(text: str) -> int | None:
+    """Quarter of a deadline written in ``text`` (6月底前 -> 2, 年底前 -> 4), or None."""
+    match = _SENTENCE_DEADLINE_RE.search(text)
+    return quarter_of(match.group()) if match else None
+
+
+def _is_day_count(quantity, before: str) -> bool:
+    """True for 天 counted as days of something (优良天数达到300天), not a deadline (7天内)."""
+    return quantity.unit == "天" and "天数" in before and quantity.comparator != AT_MOST
 
 
 def _subitems(block: Block, masked: str) -> list[tuple[int, int, int]]:
@@ -359,70 +416,158 @@ def _subitems(block: Block, masked: str) -> list[tuple[int, int, int]]:
 
 
 
-def extract(text) -> Extraction:
+def _scan(blocks: list[Block], year: int | None, problems: list[str]):
+    """Candidates, ignored numbers, every-number rows and sub-item rows of ``blocks``."""
+    candidates, ignored, numbers, subitem_rows = [], [], [], []
+    for block in blocks:
+        masked, _ = mask_quotes(block.text)
+        subs = block.subitems or ([] if block.past else _subitems(block, masked))
+        if block.task or block.pillar:
+            for span in subs:
+                title = block.text[span[1] : span[2]]
+                title = re.sub(rf"^[{CN_NUMERALS}]{{1,2}}是", "", title).strip()
+                subitem_rows.append({"pillar": block.pillar, "task": block.task, "subitem": span[0], "title": title})
+        scanner = _Scanner(block, subs, year)
+        try:
+            scanner.scan()
+        except Exception as exc:  # noqa: BLE001 - never crash on a document
+            problems.append(f"任务 {block.task or block.pillar} 无法完全解析 (could not parse): {exc!r}")
+        owner = block.owner or block_owner(scanner.owner_spans)
+        due = block.due_quarter or block_deadline(scanner.owner_spans)
+        for row in scanner.candidates:
+            row["owner"] = owner
+            if row.get("due_quarter") is None and due is not None:
+                row["due_quarter"] = due
+        candidates.extend(scanner.candidates)
+        ignored.extend(scanner.ignored)
+        numbers.extend(scanner.numbers)
+    return candidates, ignored, numbers, subitem_rows
+
+
+def _same_target(a: dict, b: dict) -> bool:
+    """Two candidates for one target (a table row repeating the text)."""
+    return a["value"] == b["value"] and a["unit"] == b["unit"] and a["kind"] == b["kind"]
+
+
+def _merge_table(candidates: list[dict], table_candidates: list[dict]) -> list[dict]:
+    """Table candidates not already found in the text; a repeated one lends the text's
+    candidate its owner and deadline instead (a target is never reported twice)."""
+    new = []
+    for row in table_candidates:
+        twin = next((c for c in candidates if _same_target(c, row) and c["kind"] != "milestone"), None)
+        if twin is None:
+            new.append(row)
+            continue
+        twin["owner"] = twin["owner"] or row["owner"]
+        if twin.get("due_quarter") is None:
+            twin["due_quarter"] = row.get("due_quarter")
+    return new
+
+
+def _document_title(meta: dict, lines) -> str:
+    """The 标题 field, else a short first line that reads like a title."""
+    if meta.get("标题"):
+        return meta["标题"]
+    for _, line, _ in lines[:2]:
+        if len(line) <= 40 and not re.search(r"[。,，;；]", line):
+            return line
+    return ""
+
+
+def extract(text, tables=None, meta=None) -> Extraction:
     """Pillars, tasks, sub-items and candidate targets of a work-plan document.
 
+    ``tables`` (rows of cell texts, from a .docx or .html) may hold a target
+    table; ``meta`` adds header fields read by the document reader.
     Never raises for odd content; see ``Extraction.problems``.
     """
     problems: list[str] = []
     if not isinstance(text, str):
         problems.append(f"文档不是文本 (document is not text): {type(text).__name__}")
         text = ""
-    lines, meta = clean_lines(text)
-    if not lines:
+    lines, meta_lines = clean_lines(text)
+    meta = {**(meta or {}), **meta_lines}
+    tables = tables or []
+    if not lines and not tables:
         problems.append("文档为空或只有表头 (document is empty)")
     pillars, blocks, pillar_bodies, outside = parse_structure(lines, problems)
+    title = _document_title(meta, lines)
+    year = plan_year(title, [l for _, l, _ in lines[:3]])
+    plan_blocks = [b for b in blocks if not b.past]
     if lines and not pillars:
         problems.append("未找到(一)(二)…形式的篇章标题 (no pillar headings); 任务归入篇章 0")
-    if lines and not blocks:
+    if lines and not plan_blocks and not tables:
         problems.append("未找到 1. 2. …形式的任务标题 (no task headings)")
     scan_blocks = list(blocks)
+    if outside:  # preface, 主要预期目标: plan-level headline targets
+        scan_blocks.insert(0, Block(0, "", "", "\n".join(outside), 1))
     for pillar in pillars:
-        if not any(b.pillar == pillar["pillar"] for b in blocks):
+        if not any(b.pillar == pillar["pillar"] for b in plan_blocks):
             problems.append(
                 f"篇章({cn_numeral(pillar['pillar'])})下没有编号任务 (pillar without tasks); 其正文按整体扫描, task 为空"
             )
             scan_blocks.append(Block(pillar["pillar"], "", "", "".join(pillar_bodies.get(pillar["pillar"], [])), pillar["line"]))
-    if lines and not pillars and not blocks:
-        scan_blocks.append(Block(0, "", "", "".join(l for _, l, _ in lines), 1))
-    candidates, ignored, subitem_rows = [], [], []
-    for block in scan_blocks:
-        masked, _ = mask_quotes(block.text)
-        subs = _subitems(block, masked) if block.task else []
-        for number, start, title_end in subs:
-            title = block.text[start:title_end]
-            title = re.sub(rf"^[{CN_NUMERALS}]{{1,2}}是", "", title).strip()
-            subitem_rows.append({"pillar": block.pillar, "task": block.task, "subitem": number, "title": title})
-        scanner = _Scanner(block, subs)
-        try:
-            scanner.scan()
-        except Exception as exc:  # noqa: BLE001 - never crash on a document
-            problems.append(f"任务 {block.task or block.pillar} 无法完全解析 (could not parse): {exc!r}")
-        candidates.extend(scanner.candidates)
-        ignored.extend(scanner.ignored)
+    candidates, ignored, numbers, subitem_rows = _scan(scan_blocks, year, problems)
+    table_pillar = max([p["pillar"] for p in pillars], default=0) + 1
+    rows, other_rows = table_blocks(tables, table_pillar)
+    table_candidates, table_ignored, table_numbers, _ = _scan(rows, year, problems)
+    if other_rows:
+        more = _scan([Block(0, "", "", "".join(other_rows), 0)], year, problems)
+        candidates += more[0]
+        ignored += more[1]
+        numbers += more[2]
+    table_candidates = _merge_table(candidates, table_candidates)
+    used_tasks = {c["task"] for c in table_candidates}
+    table_tasks = [b for b in rows if b.task in used_tasks]
+    renumber = {b.task: f"{table_pillar}.{i}" for i, b in enumerate(table_tasks, 1)}
+    for block in table_tasks:
+        block.task = renumber[block.task]
+    for row in table_candidates + table_numbers + table_ignored:
+        row["task"] = renumber.get(row["task"], row["task"])
+    if table_tasks:
+        pillars.append({"pillar": table_pillar, "title": TABLE_PILLAR_TITLE, "line": 0})
+    candidates += table_candidates
+    ignored += table_ignored
+    numbers += table_numbers
     context_text = "".join(outside) + "".join(
-        "".join(body) for p, body in pillar_bodies.items() if any(b.pillar == p for b in blocks)
+        "".join(body) for p, body in pillar_bodies.items() if any(b.pillar == p for b in plan_blocks)
     )
     for match in find_quantities(context_text):
         ignored.append({"pillar": 0, "task": "", "value": match.quantity.value, "raw": match.quantity.raw,
                         "reason": REASON_OUTSIDE, "source_text": ""})
-    title = meta.get("标题", "")
+    results = [c for c in candidates if c.pop("_past")]
+    candidates = [c for c in candidates if c not in results]
+    document_kind = DOCUMENT_PLAN
+    if looks_like_summary(title, len(results), len(candidates)):
+        document_kind = DOCUMENT_SUMMARY
+        problems.append(SUMMARY_PROBLEM)
+        results, candidates = results + candidates, []
+        for row in numbers:
+            if row["status"] == "target":
+                row["status"], row["reason"] = "result", REASON_PAST
+    for row in results:
+        row["kind"] = "result"
     return Extraction(
         title=title,
         meta=meta,
         pillars=frame_of([{"pillar": p["pillar"], "title": p["title"]} for p in pillars], PILLAR_COLUMNS),
-        tasks=frame_of([{"pillar": b.pillar, "task": b.task, "title": b.title} for b in blocks], TASK_COLUMNS),
+        tasks=frame_of([{"pillar": b.pillar, "task": b.task, "title": b.title} for b in plan_blocks + table_tasks], TASK_COLUMNS),
         subitems=frame_of(subitem_rows, SUBITEM_COLUMNS),
         candidates=frame_of(candidates, CANDIDATE_COLUMNS),
         ignored=frame_of(ignored, IGNORED_COLUMNS),
         problems=problems,
+        results=frame_of(results, CANDIDATE_COLUMNS),
+        document_kind=document_kind,
+        numbers=frame_of(numbers, NUMBER_COLUMNS),
     )
 
 
+def extract_document(document: Document) -> Extraction:
+    """:func:`extract` on a document read by :func:`~reportlib.plan.documents.load_document`."""
+    extraction = extract(document.text, document.tables, document.meta)
+    return replace(extraction, problems=document.problems + extraction.problems)
+
+
 def extract_file(path) -> Extraction:
-    """:func:`extract` on a file in UTF-8, UTF-8-BOM or GBK/GB18030."""
-    text, problems = read_document(path)
-    extraction = extract(text)
-    return replace(extraction, problems=problems + extraction.problems)
-
-
+    """:func:`extract` on a file: .docx, saved .html page, PDF with text, or text in UTF-8/GBK."""
+    return extract_document(load_document(path))

@@ -1,0 +1,65 @@
+"""Past results versus targets: the plan's year, review sentences, summaries.
+
+A work plan often opens by reviewing last year ("2024年,完成地区生产总值670.7亿元,
+同比增长6%"), and a year-end summary (工作总结) is nothing but results. These
+figures are reported separately (``Extraction.results``), never as targets.
+"""
+from __future__ import annotations
+
+import re
+
+# A sentence that starts by naming a year before the plan's, or the past in words.
+_PAST_SENTENCE_RE = re.compile(r"^\s*(?:(?P<year>20\d{2})\s*年(?:以来|度)?\s*[,，、:：]?|去年|上年|过去一年|过去的一年|一年来|今年以来)")
+# Verbs in the past: 已完成, 累计已建成, 顺利完成了 ...
+_PAST_VERB_RE = re.compile(r"(?:已|已经|均已|顺利)(?:完成|建成|实现|达到|落地|开工|投用|竣工|签约|引进|培育|新增)|完成了|实现了|达到了|建成了")
+# Words of a plan: a sentence with these looks forward, whatever else it says.
+_FUTURE_RE = re.compile(r"力争|确保|计划|拟|将|预计|目标|争取|谋划|2\d{3}年底前|年底前")
+# Titles of a year-end summary, and words that make a title a plan after all.
+_SUMMARY_TITLE_RE = re.compile(r"总结|工作报告|述职")
+_PLAN_TITLE_RE = re.compile(r"计划|谋划|要点|安排|打算|方案|思路")
+_PLAN_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+
+SUMMARY_PROBLEM = (
+    "文档看起来是年度工作总结(回顾已完成的工作),不是工作计划:其中的数字是已完成的结果,"
+    "未作为候选指标提出;请改用该年度的工作计划(工作谋划/工作要点)"
+)
+
+
+def plan_year(title: str, first_lines: list[str]) -> int | None:
+    """The year the plan is for: the year in its title, else the latest year in its opening lines
+    (a plan reviews 2024 before it plans 2025)."""
+    match = _PLAN_YEAR_RE.search(title or "")
+    if match:
+        return int(match.group(1))
+    years = [int(y) for text in first_lines for y in _PLAN_YEAR_RE.findall(text or "")]
+    return max(years) if years else None
+
+
+def starts_in_past(sentence: str, year: int | None) -> bool:
+    """True when a sentence opens by naming the past: ``2024年,完成…`` (a year before the
+    plan's), 去年, 一年来 … and announces nothing (力争, 确保, 计划 …)."""
+    match = _PAST_SENTENCE_RE.match(sentence)
+    if not match or _FUTURE_RE.search(sentence):
+        return False
+    return match.group("year") is None or (year is not None and int(match.group("year")) < year)
+
+
+def reports_done(clause: str) -> bool:
+    """True when a clause says the work is done already: 已建成3处, 完成了…"""
+    return bool(_PAST_VERB_RE.search(clause)) and not _FUTURE_RE.search(clause)
+
+
+def is_past_sentence(sentence: str, year: int | None) -> bool:
+    """True when a sentence reports what was done, not what is planned.
+
+    ``2024年,完成地区生产总值670.7亿元`` (a year before the plan's) and
+    ``已建成3处`` are past; ``2025年,力争…`` and ``全年完成…`` are not.
+    """
+    return starts_in_past(sentence, year) or reports_done(sentence)
+
+
+def looks_like_summary(title: str, n_results: int, n_targets: int) -> bool:
+    """A year-end summary: its title says 总结 (and not 计划), or results far outnumber targets."""
+    if title and _SUMMARY_TITLE_RE.search(title) and not _PLAN_TITLE_RE.search(title):
+        return True
+    return n_results >= 5 and n_results >= 3 * max(n_targets, 1)

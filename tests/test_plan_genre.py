@@ -1,0 +1,298 @@
+"""reportlib.plan on the whole genre of work plans: prefaces, any heading nesting, units,
+ranges and qualifiers, past results, owners and deadlines, target tables, --explain.
+
+The complete documents are invented (tests/fixtures/plans/make_plans.py) with a hand-made
+answer key each; recall and false targets are computed against the key.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from reportlib import cli
+from reportlib.plan import draft_plan, extract, extract_file
+
+PLANS = Path(__file__).parent / "fixtures" / "plans"
+DOCUMENTS = ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "nanhu_2025.pdf", "shiyan_2024_summary.txt"]
+
+
+def _targets(extraction) -> list[tuple]:
+    return [(c.value, c.unit, c.comparator) for c in extraction.candidates.itertuples(index=False)]
+
+
+def _reasons(extraction, raw: str) -> list[str]:
+    """Why ``raw`` was ignored (the blanket "outside_task" rows of untitled text left out)."""
+    ignored = extraction.ignored
+    return ignored.loc[(ignored["raw"] == raw) & (ignored["reason"] != "outside_task"), "reason"].tolist()
+
+
+def score(extraction, key: list[dict]) -> tuple[int, int, list]:
+    """(expected targets found, false targets, the false candidates) against an answer key.
+
+    A key entry matches one candidate of the same value, unit and comparator; a milestone
+    entry (value None) matches a milestone whose clause contains its ``text``.
+    """
+    unused = list(extraction.candidates.itertuples(index=False))
+    found = 0
+    for entry in key:
+        for cand in unused:
+            if entry["value"] is None:
+                hit = cand.kind == "milestone" and entry["text"] in cand.source_text
+            else:
+                hit = (cand.kind != "milestone" and math.isclose(cand.value, entry["value"]) and cand.unit == entry["unit"]
+                       and cand.comparator == entry["comparator"])
+            if hit:
+                unused.remove(cand)
+                found += 1
+                break
+    return found, len(unused), [(c.value, c.unit, c.raw) for c in unused]
+
+
+# --------------------------------------------------------------------------
+# Complete documents of the genre, one per structure and format
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_document_recall_and_false_targets(name):
+    key = json.loads((PLANS / (name.rsplit(".", 1)[0] + ".key.json")).read_text(encoding="utf-8"))["targets"]
+    extraction = extract_file(PLANS / name)
+    found, false, false_rows = score(extraction, key)
+    assert found == len(key), f"recall {found}/{len(key)}"
+    assert false == 0, false_rows
+
+
+def test_summary_proposes_no_targets_and_says_why():
+    extraction = extract_file(PLANS / "shiyan_2024_summary.txt")
+    assert extraction.document_kind == "summary"
+    assert extraction.candidates.empty
+    assert len(extraction.results) == 12 and set(extraction.results["kind"]) == {"result"}
+    assert any("年度工作总结" in p for p in extraction.problems)
+
+
+def test_saved_page_metadata_and_review_preface():
+    extraction = extract_file(PLANS / "hexi_2025.html")
+    assert extraction.meta["发文日期"] == "2025-02-20" and extraction.meta["发布机构"] == "示例区河西街道"
+    assert extraction.title == "河西街道2025年工作谋划"
+    assert extraction.results["raw"].tolist() == ["86.5亿元", "5.8%", "620户"]
+    assert not extraction.candidates["raw"].str.contains("88888|1234567").any()  # footer, nav, script dropped
+    assert extraction.problems == []
+
+
+def test_word_document_numbering_table_owners_and_deadlines():
+    extraction = extract_file(PLANS / "qingshi_2025.docx")
+    assert extraction.pillars["title"].tolist() == ["经济发展", "城市管理", "民生服务", "目标任务表"]
+    assert extraction.tasks["task"].tolist() == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2"]
+    c = extraction.candidates.set_index("raw")
+    assert c.loc["12个以上", "owner"] == "经济发展办" and c.loc["12个以上", "due_quarter"] == 4  # from the table row
+    assert c.loc["15条", "owner"] == "城管办" and c.loc["15条", "due_quarter"] == 4
+    assert c.loc["24次", "owner"] == "应急办" and c.loc["24次", "due_quarter"] == 2
+    assert (extraction.candidates["value"] == 12).sum() == 1  # the table repeats the text: reported once
+    kpis = {k["source_text"]: k for k in draft_plan(extraction)["kpis"]}
+    assert kpis["开展消防演练24次"]["owner"] == "应急办"
+
+
+def test_pdf_review_section_is_results_and_goal_section_is_scanned():
+    extraction = extract_file(PLANS / "nanhu_2025.pdf")
+    assert extraction.pillars["title"].tolist() == ["2025年工作目标", "2025年重点任务"]
+    goals = extraction.candidates[extraction.candidates["pillar"] == 1]
+    assert goals[["value", "kind", "task"]].values.tolist() == [[6.5, "growth_rate", ""], [7.0, "growth_rate", ""]]
+    assert extraction.results["raw"].tolist() == ["12.6亿元", "4.2%", "1.2万亩", "900个"]
+
+
+# --------------------------------------------------------------------------
+# 1. Targets outside numbered tasks: prefaces and 主要预期目标
+# --------------------------------------------------------------------------
+def test_preface_targets_are_plan_level_candidates():
+    text = ("主要预期目标：地区生产总值增长6%以上；一般公共预算收入增长3%以上；城镇新增就业1200人。\n"
+            "(一)产业\n1.新建厂房2栋。\n")
+    c = extract(text).candidates
+    head = c[c["pillar"] == 0]
+    assert head[["task", "kind", "value", "unit", "comparator"]].values.tolist() == [
+        ["", "growth_rate", 6.0, "%", "at_least"], ["", "growth_rate", 3.0, "%", "at_least"],
+        ["", "count", 1200.0, "人", "at_least"]]
+    assert c[c["pillar"] == 1]["value"].tolist() == [2.0]
+
+
+# --------------------------------------------------------------------------
+# 2. Any nesting of 一、 > （一） > 1. > （1） > 一是
+# --------------------------------------------------------------------------
+NESTINGS = {
+    "section > paren > arabic > paren arabic": (
+        "一、产业发展\n（一）项目建设\n1.重点项目。新建厂房2栋。\n（1）新开工项目5个。\n（2）竣工项目3个。\n"
+        "（二）农业\n1.新建大棚20个。\n二、民生\n（一）教育\n1.新建学校1所。\n",
+        [(1, "产业发展"), (2, "民生")], ["1.1", "1.2", "2.1"]),
+    "section > arabic": (
+        "一、产业发展\n1.新建厂房2栋。\n2.引进项目5个。\n二、民生\n1.新建学校1所。\n2.新增就业500人。\n",
+        [(1, "产业发展"), (2, "民生")], ["1.1", "1.2", "2.1", "2.2"]),
+    "section > paren with inline 一是": (
+        "一、产业发展\n（一）抓项目。一是新建厂房2栋；二是引进项目5个。\n（二）抓招商。签约项目8个。\n二、民生\n（一）抓教育。新建学校1所。\n",
+        [(1, "产业发展"), (2, "民生")], ["1.1", "1.2", "2.1"]),
+    "paren > arabic (the seed's)": (
+        "(一)产业发展\n1.抓项目。新建厂房2栋。\n2.抓招商。引进项目5个。\n(二)民生\n1.抓教育。新建学校1所。\n",
+        [(1, "产业发展"), (2, "民生")], ["1.1", "1.2", "2.1"]),
+}
+
+
+@pytest.mark.parametrize("name", NESTINGS)
+def test_heading_nesting(name):
+    text, pillars, tasks = NESTINGS[name]
+    extraction = extract(text)
+    assert [tuple(r) for r in extraction.pillars.values.tolist()] == pillars
+    assert extraction.tasks["task"].tolist() == tasks
+    values = extraction.candidates["value"].tolist()
+    assert len(values) == len(set(values)), "a target reported twice"
+    assert extraction.problems == []
+
+
+def test_deeper_levels_and_yishi_are_subitems():
+    extraction = extract(NESTINGS["section > paren > arabic > paren arabic"][0])
+    sub = extraction.subitems[extraction.subitems["task"] == "1.1"]
+    assert sub["title"].tolist() == ["重点项目", "新开工项目5个", "竣工项目3个"]
+    c = extraction.candidates
+    assert c.loc[c["value"] == 5, "subitem"].tolist() == [2]
+    inline = extract(NESTINGS["section > paren with inline 一是"][0])
+    assert inline.subitems[["task", "subitem", "title"]].values.tolist() == [["1.1", 1, "新建厂房2栋"], ["1.1", 2, "引进项目5个"]]
+
+
+def test_pillar_with_inline_yishi_and_no_tasks_is_split():
+    extraction = extract("（一）产业发展。一是新建厂房2栋；二是引进项目10个。\n（二）民生保障。新建学校1所。\n")
+    c = extraction.candidates
+    assert c[["pillar", "task", "subitem", "value"]].values.tolist() == [[1, "", 1, 2.0], [1, "", 2, 10.0], [2, "", 0, 1.0]]
+
+
+def test_restarted_section_numbering_never_duplicates_pillars():
+    extraction = extract("一、产业\n1.新建厂房2栋。\n一、民生\n1.新建学校1所。\n")
+    assert extraction.pillars["pillar"].tolist() == [1, 2]
+    assert extraction.tasks["task"].tolist() == ["1.1", "2.1"]
+    assert any("duplicate pillar" in p for p in extraction.problems)
+
+
+# --------------------------------------------------------------------------
+# 3. Units of the genre
+# --------------------------------------------------------------------------
+UNIT_CLAUSES = [
+    ("新建安置房12栋", 12, "栋"), ("改造危房3幢", 3, "幢"), ("实际利用外资500万美元", 5_000_000, "美元"),
+    ("进出口总额1.2亿美元", 120_000_000, "美元"), ("清淤3万立方米", 30_000, "立方米"), ("新增生猪存栏3000头", 3000, "头"),
+    ("蛋鸡存栏5万羽", 50_000, "羽"), ("新建光伏1.5万千瓦", 15_000, "千瓦"), ("新打机井12眼", 12, "眼"),
+    ("化解信访积案15宗", 15, "宗"), ("发表调研文章8篇", 8, "篇"), ("测评得分达到95分以上", 95, "分"),
+    ("人口自然增长率控制在4‰以内", 4, "‰"), ("优良天数达到300天", 300, "天"),
+]
+
+
+@pytest.mark.parametrize("clause, value, unit", UNIT_CLAUSES)
+def test_units_of_the_genre(clause, value, unit):
+    c = extract(clause + "。").candidates
+    assert c[["value", "unit"]].values.tolist() == [[value, unit]]
+
+
+@pytest.mark.parametrize("clause", ["群众10分钟内可达服务点", "7天内办结", "这项工作十分重要"])
+def test_durations_and_words_stay_out(clause):
+    assert extract(clause + "。").candidates.empty
+
+
+# --------------------------------------------------------------------------
+# 4. Ranges, qualifiers, place names, scope
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("clause, low, high, unit", [
+    ("新建口袋公园2~3个", 2, 3, "个"), ("培育规上企业2-3家", 2, 3, "家"), ("新开工项目3至5个", 3, 5, "个"),
+    ("增长5%-6%", 5, 6, "%"),
+])
+def test_ranges_are_at_least_the_lower_bound(clause, low, high, unit):
+    c = extract(clause + "。").candidates
+    assert c[["value", "range_high", "unit", "comparator"]].values.tolist() == [[low, high, unit, "at_least"]]
+
+
+def test_qualifier_before_the_noun_is_not_the_target():
+    extraction = extract("500万元以上固定资产投资增长8.5%左右。")
+    assert extraction.candidates[["kind", "value", "unit", "approximate"]].values.tolist() == [
+        ["growth_rate", 8.5, "%", True]]
+    assert _reasons(extraction, "500万元以上") == ["qualifier"]
+
+
+@pytest.mark.parametrize("clause, raw, reason", [
+    ("盘活801台地块", "801台", "place_name"), ("实施饮水工程,惠及17个乡镇", "17个", "scope_context"),
+    ("受益群众5万人", "5万人", "scope_context"), ("建设占地300亩的产业园", "300亩", "scope_context"),
+])
+def test_place_names_and_scope_are_not_targets(clause, raw, reason):
+    extraction = extract(clause + "。")
+    assert extraction.candidates.empty
+    assert _reasons(extraction, raw) == [reason]
+
+
+# --------------------------------------------------------------------------
+# 5. Past results are not targets
+# --------------------------------------------------------------------------
+def test_review_sentence_of_a_past_year_is_a_result():
+    text = ("示例镇2025年工作计划\n2024年，完成地区生产总值670.7亿元，同比增长6.1%。2025年，力争地区生产总值增长6%。\n"
+            "一、产业\n1.新建厂房2栋；已建成标准厂房5栋。\n")
+    extraction = extract(text)
+    assert extraction.results[["value", "unit", "kind"]].values.tolist() == [
+        [67_070_000_000.0, "元", "result"], [6.1, "%", "result"], [5.0, "栋", "result"]]
+    assert extraction.candidates["value"].tolist() == [6.0, 2.0]
+    assert extraction.document_kind == "plan"
+
+
+def test_review_heading_section_is_results_not_a_pillar():
+    text = "一、2024年工作回顾\n（一）经济。新增就业1500人，同比增长5%。\n二、2025年工作安排\n（一）就业。新增就业1600人。\n"
+    extraction = extract(text)
+    assert extraction.pillars["title"].tolist() == ["2025年工作安排"]
+    assert extraction.candidates["value"].tolist() == [1600.0]
+    assert sorted(extraction.results["value"].tolist()) == [5.0, 1500.0]
+
+
+def test_summary_by_its_figures_without_a_title():
+    text = "\n".join(f"{y}年，完成投资{n}亿元。" for y, n in [(2023, 3), (2024, 4)]) + "\n去年新增就业800人，建成养老站2处，完成改造5个，新增企业9家。\n"
+    extraction = extract(text)
+    assert extraction.document_kind == "summary" and extraction.candidates.empty
+
+
+# --------------------------------------------------------------------------
+# 6. Owners and deadlines
+# --------------------------------------------------------------------------
+def test_owner_and_deadline_notes_of_a_task():
+    text = ("(一)民生\n1.养老服务。新建养老服务站3处（牵头单位：民政办；责任单位：各社区；完成时限：2025年6月底前）。\n"
+            "2.道路。年底前完成道路硬化5公里，9月底前新建公厕2座。责任单位：城建办\n")
+    c = extract(text).candidates.set_index("raw")
+    assert (c.loc["3处", "owner"], c.loc["3处", "due_quarter"]) == ("民政办", 2)
+    assert (c.loc["5公里", "owner"], c.loc["5公里", "due_quarter"]) == ("城建办", 4)
+    assert c.loc["2座", "due_quarter"] == 3
+    assert "2025" not in c.index  # the deadline's year is not a candidate
+
+
+def test_target_table_alone_makes_tasks():
+    extraction = extract("", tables=[[["序号", "重点任务", "目标", "责任单位", "完成时限"],
+                                      ["1", "改造老旧小区", "改造老旧小区6个", "城建办", "三季度"],
+                                      ["2", "就业", "新增就业300人", "社保所", "年底前"]]])
+    assert extraction.tasks[["task", "title"]].values.tolist() == [["1.1", "改造老旧小区"], ["1.2", "就业"]]
+    assert extraction.candidates[["value", "owner", "due_quarter"]].values.tolist() == [[6.0, "城建办", 3], [300.0, "社保所", 4]]
+
+
+# --------------------------------------------------------------------------
+# plan extract --explain
+# --------------------------------------------------------------------------
+def test_explain_prints_every_number_with_its_reason(tmp_path, capsys):
+    doc = tmp_path / "plan.txt"
+    doc.write_text("示例镇2025年工作要点\n2024年，完成投资12亿元。\n(一)产业\n1.招商。500万元以上固定资产投资增长8.5%左右,"
+                   "惠及17个乡镇,盘活801台地块,第3期培训。\n", encoding="gbk")
+    assert cli.main(["plan", "extract", str(doc), "--explain"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    expected = [("12亿元", "已完成结果"), ("500万元以上", "修饰名词的门槛"), ("8.5%左右", "[目标]"),
+                ("17个", "受益对象"), ("801台", "地名"), ("3期", "序数")]
+    for raw, label in expected:
+        assert any(f"] {raw} —" in line and label in line for line in out), (raw, out)
+    assert all("「" in line for line in out)
+
+
+def test_new_units_convert_within_their_dimension_only():
+    from reportlib.units import UnitError, canonical_unit, convert
+
+    assert canonical_unit("万美元") == ("美元", 10000.0)
+    assert canonical_unit("亿美元") == ("美元", 100_000_000.0)
+    assert canonical_unit("万千瓦") == ("千瓦", 10000.0)
+    assert convert(2, "兆瓦", "千瓦") == 2000
+    with pytest.raises(UnitError):
+        convert(1, "美元", "元")  # never converted at a guessed exchange rate
+    with pytest.raises(UnitError):
+        convert(1, "分", "分钟")  # a score is no duration
