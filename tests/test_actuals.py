@@ -517,11 +517,11 @@ def test_bad_files_are_reported_and_others_still_ingest(tmp_path, monkeypatch):
     (raw / "empty.csv").write_bytes(b"")
     (raw / "readme.md").write_text("not a submission", encoding="utf-8")
     (raw / "~$good.xlsx").write_bytes(b"lock file")
-    monkeypatch.setattr("reportlib.actuals.ledger.MAX_FILE_BYTES", 15000)
+    monkeypatch.setattr("reportlib.actuals.files.MAX_FILE_BYTES", 15000)
     result = run(raw)
     errors = {(e["file"], e["reason"]) for e in result.summary["file_errors"]}
     assert errors == {
-        ("corrupt.xlsx", "corrupt_file"), ("old.xls", "unsupported_format"), ("big.csv", "file_too_large"),
+        ("corrupt.xlsx", "corrupt_file"), ("old.xls", "corrupt_file"), ("big.csv", "file_too_large"),
         ("noheader.csv", "no_header"), ("nohead.xlsx", "no_header"), ("empty.csv", "no_header"),
     }
     assert all(e["message"].startswith(f"文件「{e['file']}」") for e in result.summary["file_errors"])
@@ -557,7 +557,7 @@ def test_outputs_contract_and_determinism(tmp_path):
     act.ingest(raw, out1, PLAN)
     act.ingest(raw, out2, PLAN)
     names = sorted(p.name for p in out1.iterdir())
-    assert names == ["actuals.csv", "actuals.parquet", "ingest_summary.json", "rejects.csv", "rejects.parquet"]
+    assert names == ["actuals.csv", "actuals.parquet", "details.csv", "details.parquet", "ingest_summary.json", "rejects.csv", "rejects.parquet"]
     for name in names:
         assert (out1 / name).read_bytes() == (out2 / name).read_bytes(), name
     frame = pd.read_parquet(out1 / "actuals.parquet")

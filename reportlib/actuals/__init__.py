@@ -138,6 +138,7 @@ from reportlib.actuals.store import (
     ingest,
     load_actuals,
     load_rejects,
+    load_details,
     load_summary,
     parquet_bytes,
     write_bytes_atomic,
@@ -147,6 +148,6 @@ from reportlib.actuals.commands import register
 __all__ = [
     "ACTUALS_COLUMNS", "ACTUALS_FILE", "FILE_ERRORS", "MILESTONE_KIND", "REASONS", "REJECT_COLUMNS",
     "REJECTS_FILE", "STATE_LABELS", "STATE_ORDER", "SUMMARY_FILE", "Ingest", "IngestResult", "csv_bytes",
-    "decode_bytes", "ensure_ingested", "ingest", "load_actuals", "load_rejects", "load_summary",
+    "decode_bytes", "ensure_ingested", "ingest", "load_actuals", "load_details", "load_rejects", "load_summary",
     "in_quarter_folder", "match_header", "neutralize", "quarters_in_rejects", "rejects_for", "parquet_bytes", "plan_unit", "register", "write_bytes_atomic",
 ]

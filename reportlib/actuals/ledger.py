@@ -13,12 +13,14 @@ import numpy as np
 import pandas as pd
 
 from reportlib.actuals.records import actuals_frame, rejects_frame
-from reportlib.actuals.cells import cell_text, is_blank, relative_path
+from reportlib.actuals.rules import ACTUALS_COLUMNS
+from reportlib.actuals.cells import cell_text, folder_quarter, is_blank
 from reportlib.actuals.headers import detect_header
 from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, parse_figure, plan_unit
-from reportlib.actuals.readers import FileInfo, FileProblem, Sheet, read_csv_bytes, read_xlsx_file
+from reportlib.actuals import communities, files
+from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
 from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
-from reportlib.actuals.rules import CSV_EXTENSIONS, FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, MAX_FILE_BYTES, MILESTONE_KIND, SAMPLE_MARKER, SPREADSHEET_EXTENSIONS, STATE_ORDER, UNSUPPORTED_EXTENSIONS
+from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
 from reportlib.errors import InputError
 from reportlib.quarters import (
     previous_quarter,
@@ -313,6 +315,7 @@ class IngestResult:
     actuals: pd.DataFrame
     rejects: pd.DataFrame
     summary: dict
+    details: pd.DataFrame | None = None  # per-community detail rows (never actuals)
 
     @property
     def clean(self) -> bool:
@@ -340,23 +343,23 @@ class Ingest:
         self.text_parsers: dict[tuple, TextSheetParser] = {}
         self.interned: dict[str, str] = {}
         self.digests: dict[str, bytes] = {}  # relative path -> sha256 of the bytes read
+        self.mtimes: dict[str, int] = {}  # relative path -> modification time (ns): the last tie-breaker
+        self.not_read: list[dict] = []  # files_not_read entries
+        self.hidden_rows: list[dict] = []  # {file, sheet, rows}
+        self.details: list[tuple[str, Candidate]] = []  # (community, row) of per-community detail sheets
+        self.conflicts: list[dict] = []
 
     # -- files -------------------------------------------------------------
 
-    def discover(self) -> list[Path]:
-        """Submission files under the raw folder, sorted by relative path."""
+    def discover(self) -> list[tuple[str, Path]]:
+        """Submission files to read, sorted by relative path; the others go to ``files_not_read``."""
         if not self.raw_dir.is_dir():
             raise InputError("找不到实际完成数据文件夹", file=str(self.raw_dir))
-        found = []
-        for path in sorted(self.raw_dir.rglob("*"), key=lambda p: p.relative_to(self.raw_dir).as_posix()):
-            rel = path.relative_to(self.raw_dir)
-            if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
-                continue
-            suffix = path.suffix.lower()
-            if suffix in SPREADSHEET_EXTENSIONS + CSV_EXTENSIONS + UNSUPPORTED_EXTENSIONS:
-                found.append(path)
-            else:
-                self.ignored.append(rel.as_posix())
+        found, self.not_read, links = files.discover(self.raw_dir, self.year)
+        for rel, reason in links:
+            self.files_failed += 1
+            self.file_error(rel, "", None, reason)
+        self.ignored = [entry["file"] for entry in self.not_read if entry["reason"] == "other_type"]
         return found
 
     def file_error(self, file: str, sheet: str, row: int | None, reason: str, detail: str = "", column: str = "", raw: str = "") -> None:
@@ -366,53 +369,62 @@ class Ingest:
         )
         self.file_errors.append(FileError(file, sheet, row, reason, message))
 
-    def read_file(self, path: Path) -> None:
-        """Read one file and feed its sheets to :meth:`read_sheet`; file problems are recorded."""
-        rel = relative_path(path, self.raw_dir)
-        suffix = path.suffix.lower()
+    def read_file(self, rel: str, path: Path) -> None:
+        """Read one file (by its content) and feed its sheets to :meth:`read_sheet`; file problems are recorded."""
         try:
-            if suffix in UNSUPPORTED_EXTENSIONS:
-                raise FileProblem("unsupported_format", suffix)
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise FileProblem("file_too_large", f"{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB")
-            if suffix in CSV_EXTENSIONS:
-                data = path.read_bytes()
-                self.digests[rel] = hashlib.sha256(data).digest()  # for input_fingerprint: what was read
-                sheets, encoding = read_csv_bytes(data)
-                del data
-                info = FileInfo(rel, "csv", encoding)
-            else:
-                sheets = read_xlsx_file(path)
-                info = FileInfo(rel, "xlsx")
+            self.mtimes[rel] = path.stat().st_mtime_ns
+            sheets, info = files.open_file(path, rel, self.digests)
         except FileProblem as problem:
             self.files_failed += 1
             self.file_error(rel, "", None, problem.reason, problem.detail)
             return
-        except OSError as exc:
+        except OSError:
             self.files_failed += 1
-            self.file_error(rel, "", None, "corrupt_file", type(exc).__name__)
+            self.file_error(rel, "", None, "corrupt_file", "无法打开文件（可能正被其他程序占用或没有读取权限）")
             return
         self.files.append(info)
         errors_before = len(self.file_errors)
+        roles = communities.sheet_roles(sheets)
+        if roles.missing_summary:
+            self.file_error(rel, "", None, "no_summary_sheet", "分表：" + "、".join(roles.details))
         for sheet in sheets:
-            info.rows_read += self.read_sheet(rel, sheet, info, texts_only=self.texts_in_bulk and info.format == "csv")
+            if sheet.hidden:
+                if not all(is_blank(v) for row in sheet.rows for v in row):
+                    self.not_read.append({**files.not_read(rel, "hidden_sheet"), "sheet": sheet.name})
+                continue
+            community = sheet.name if sheet.name in roles.details else ""
+            info.rows_read += self.read_sheet(rel, sheet, info, texts_only=self.texts_in_bulk and info.format in ("csv", "text"),
+                                              community=community)
         if not info.sheets and len(self.file_errors) == errors_before:
+            if info.format == "text" and PurePosixPath(rel).suffix.lower() in LOOSE_TEXT_EXTENSIONS:
+                self.files.remove(info)
+                self.not_read.append(files.not_read(rel, "no_header_text"))
+                self.file_errors = self.file_errors[:errors_before]
+                return
             self.file_error(rel, "", None, "no_header", "文件中没有任何内容")
 
-    def read_sheet(self, rel: str, sheet: Sheet, info: FileInfo, *, texts_only: bool = False) -> int:
+    def read_sheet(self, rel: str, sheet: Sheet, info: FileInfo, *, texts_only: bool = False, community: str = "") -> int:
         """Parse one sheet's data rows; returns the number of data rows read.
 
         ``texts_only``: every cell is text or None and there are no formulas (CSV), so
         the rows go through :class:`TextSheetParser`, which applies the same rules.
+        ``community``: the sheet is a community's detail (see :mod:`~reportlib.actuals.communities`);
+        its rows go to the details table, never to the actuals. Hidden rows are skipped
+        (``skipped_by_kind["hidden_row"]``) and listed in ``hidden_rows``.
         """
         if sheet.name.strip().lower() in INSTRUCTION_SHEET_NAMES:
             return 0
         if all(is_blank(v) for row in sheet.rows for v in row) and not sheet.formulas:
             return 0
-        header = detect_header(sheet.rows, sheet.found, scanned=sheet.scanned)
+        folder = folder_quarter(rel)
+        header = detect_header(sheet.rows, sheet.found, scanned=sheet.scanned,
+                               prefer_quarter=quarter_index(folder) if folder else None)
         if header is None:
-            self.file_error(rel, sheet.name, None, "no_header", f"已检查前{HEADER_SCAN_ROWS}行")
+            if not (PurePosixPath(rel).suffix.lower() in LOOSE_TEXT_EXTENSIONS and info.format == "text"):
+                self.file_error(rel, sheet.name, None, "no_header", f"已检查前{HEADER_SCAN_ROWS}行")
+            return 0
+        if header.ambiguous:
+            self.file_error(rel, sheet.name, None, "ambiguous_columns", header.ambiguous)
             return 0
         info.sheets.append(sheet.name)
         above = [cell_text(v) for row in sheet.rows[: header.row - 1] for v in row]
@@ -422,7 +434,10 @@ class Ingest:
         formula_rows = {row for row, col in sheet.formulas if col in used_columns}
         last = next((i for i in range(len(sheet.rows), 0, -1)
                      if i in formula_rows or any(not is_blank(v) for v in sheet.rows[i - 1])), 0)
-        if texts_only and not sheet.formulas:
+        hidden = sorted(r for r in sheet.hidden_rows if header.row < r <= last)
+        if hidden:
+            self.hidden_rows.append({"file": rel, "sheet": sheet.name, "rows": hidden})
+        if texts_only and not sheet.formulas and not community:
             signature = TextSheetParser.signature(parser)
             fast = self.text_parsers.get(signature)
             if fast is None:
@@ -431,7 +446,7 @@ class Ingest:
         count = 0
         for row_number in range(header.row + 1, last + 1):
             row = sheet.rows[row_number - 1] if row_number <= len(sheet.rows) else []
-            skip = classify_row(row, row_number in formula_rows, header)
+            skip = "hidden_row" if row_number in sheet.hidden_rows else classify_row(row, row_number in formula_rows, header)
             if skip:
                 self.skipped[skip] += 1
                 if skip == "footer" and any(SAMPLE_MARKER in cell_text(v) for v in row):
@@ -439,7 +454,11 @@ class Ingest:
                 continue
             count += 1
             try:
-                self.batch.add_candidate(parser.parse(row_number, row))
+                candidate = parser.parse(row_number, row)
+                if community:
+                    self.details.append((community, candidate))
+                else:
+                    self.batch.add_candidate(candidate)
             except RowReject as rejected:
                 self.reject(rel, sheet.name, row_number, rejected)
         return count
@@ -613,13 +632,15 @@ class Ingest:
 
     def run(self) -> IngestResult:
         """Read every file, resolve, and build the output tables and summary."""
-        for path in self.discover():
-            self.read_file(path)
+        for rel, path in self.discover():
+            self.read_file(rel, path)
         self.rows_read = sum(info.rows_read for info in self.files)
         final = self.resolve()
         self.batch = Batch()  # the columns are in ``final`` now
         actuals = actuals_frame(final, presorted=True)
         del final
+        details = communities.details_frame(self.details, ACTUALS_COLUMNS)
+        actuals, mismatches = communities.check_against_summary(details, actuals)
         rejects = rejects_frame([vars(rej) for rej in self.rejects])
         superseded = int(actuals["superseded"].sum())
         summary = {
@@ -629,6 +650,7 @@ class Ingest:
             "accepted": len(actuals) - superseded,
             "superseded": superseded,
             "rejected": len(rejects),
+            "details": len(details),
             "skipped": sum(self.skipped.values()),
             "skipped_by_kind": dict(sorted(self.skipped.items())),
             "by_reason": dict(sorted(Counter(rejects["reason"]).items())),
@@ -636,7 +658,11 @@ class Ingest:
             "sample_data": any(info.sample for info in self.files),
             "files": [vars(info) for info in self.files],
             "ignored_files": self.ignored,
+            "files_not_read": sorted(self.not_read, key=lambda e: (e["file"], e.get("sheet", ""))),
+            "hidden_rows": self.hidden_rows,
+            "conflicts": self.conflicts,
+            "community_mismatches": mismatches,
         }
-        return IngestResult(actuals, rejects, summary)
+        return IngestResult(actuals, rejects, summary, details)
 
 

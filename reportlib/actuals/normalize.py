@@ -15,6 +15,7 @@ from reportlib.quarters import (
     QuarterError,
     parse_date,
     parse_quarter,
+    quarter_index,
     quarter_label,
     quarter_year,
 )
@@ -145,14 +146,23 @@ class RowParser:
     def check_formulas(self, row_number: int, row: list[Any]) -> set[str]:
         """Reject formula cells without a cached value in used columns; flag those with one."""
         flags = set()
-        for name, col in sorted(self.header.columns.items(), key=lambda item: item[1]):
+        used = [(name, col, True) for name, col in self.header.columns.items()]
+        used += [(name, col, False) for name, cols in self.header.others.items() for col in cols]
+        for name, col, in_use in sorted(used, key=lambda item: item[1]):
             formula = self.sheet.formulas.get((row_number, col))
             if formula is None:
                 continue
             if is_blank(row[col] if col < len(row) else None):
-                raise RowReject("formula_without_value", self.label(name), formula)
-            flags.add("formula_value")
+                label = self.label(name) if in_use else cell_text(self.header_text(col)) or self.label(name)
+                raise RowReject("formula_without_value", label, formula)
+            if in_use:
+                flags.add("formula_value")
         return flags
+
+    def header_text(self, col: int) -> str:
+        """The header text of a column (for messages about columns not in use)."""
+        row = self.sheet.rows[self.header.row - 1] if self.header.row <= len(self.sheet.rows) else []
+        return row[col] if col < len(row) and row[col] is not None else ""
 
     def quarter(self, row: list[Any]) -> tuple[str, set[str]]:
         """The row's quarter (or its folder's), validated against the plan year."""
@@ -178,6 +188,10 @@ class RowParser:
             )
         if self.folder_quarter and quarter != self.folder_quarter:
             flags.add("quarter_differs_from_folder")
+        for name, index in self.header.quarters.items():
+            if quarter_index(quarter) != index:
+                raise RowReject("column_quarter_mismatch", self.label("quarter") if not is_blank(raw) else self.label(name),
+                                cell_text(raw) or quarter, f"本行为{quarter_label(quarter)}，「{self.label(name)}」列是第{index}季度的数")
         return quarter, flags
 
     def report_date(self, row: list[Any]) -> str:
