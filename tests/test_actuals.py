@@ -319,7 +319,6 @@ def test_tab_separated_and_english_headers(tmp_path):
         (row("K1.1.01", note="只写了说明"), "missing_value", "累计完成"),
         (row("K4.1.02", note="只写了说明"), "missing_value", "完成情况"),
         (row("K4.1.02", state="差不多了"), "bad_state", "完成情况"),
-        (row("K1.1.01", cumulative="5", date="下周一"), "bad_date", "填报日期"),
     ],
 )
 def test_reject_reasons(tmp_path, data, reason, column):

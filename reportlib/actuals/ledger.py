@@ -16,7 +16,8 @@ from reportlib.actuals.records import actuals_frame, rejects_frame
 from reportlib.actuals.rules import ACTUALS_COLUMNS
 from reportlib.actuals.cells import cell_text, folder_quarter, is_blank
 from reportlib.actuals.headers import detect_header
-from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, parse_figure, plan_unit
+from reportlib.actuals.cells import parse_state
+from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, is_same_as_above, parse_figure, plan_unit, remark_note
 from reportlib.actuals import communities, files
 from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
 from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
@@ -153,11 +154,9 @@ class TextSheetParser:
             return self.kept(rejected)
         return None if parsed is None else (parsed[0], flag_mask(parsed[1]), parsed[2])
 
-    def report_date(self, raw: Any):
-        try:
-            return self.p.report_date_of(raw)
-        except RowReject as rejected:
-            return self.kept(rejected)
+    def report_date(self, raw: Any, quarter: str):
+        iso, flags, problem = self.p.report_date_of(raw, quarter)
+        return iso, flag_mask(flags), None if problem is None else self.kept(problem)
 
     def read(self, ingest: "Ingest", rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
         """Classify and parse rows ``first`` … ``last`` (1-based); returns the data rows read."""
@@ -192,6 +191,9 @@ class TextSheetParser:
         increment_column = self.increment_column
         count = 0
         rows = sheet.rows
+        above_date = None  # the 填报日期 of the data row above (for 同上)
+        same_bit, bad_date_bit = flag_mask(["date_same_as_above"]), flag_mask(["bad_date"])
+        state_column_bit, remark_bit = flag_mask(["state_from_figure_column"]), flag_mask(["figure_with_remark"])
         for row_number in range(first, last + 1):
             row = rows[row_number - 1]
             skip = classify_text_row(row, inputs)
@@ -203,6 +205,12 @@ class TextSheetParser:
             count += 1
             # cells past the last used column are never read; absent fields read the None at [width]
             row = row + pad[len(row):] if len(row) < width else row[:width] + tail
+            date_raw = row[c_date]
+            same = date_raw.__class__ is str and is_same_as_above(date_raw)
+            if same:
+                date_raw, missing_above = above_date, above_date is None
+            else:
+                above_date = date_raw
             value = row[c_id]
             id_text = value.strip() if value is not None else ""
             value = row[c_name]
@@ -227,8 +235,12 @@ class TextSheetParser:
             cumulative = increment = math.nan
             state = ""
             approximate = False
+            remarks = ()
             if kind == MILESTONE_KIND:
                 raw = row[c_state]
+                if (raw is None or not raw.strip()) and row[c_cum] is not None and parse_state(row[c_cum]):
+                    raw = row[c_cum]
+                    mask |= state_column_bit
                 state = state_memo.get(raw)
                 if state is None:
                     state = state_memo[raw] = self.state(raw)
@@ -256,6 +268,8 @@ class TextSheetParser:
                         rejected = parsed
                         break
                     parsed_any = True
+                    if parsed[1] & remark_bit:
+                        remarks += ((label, value),)
                     if slot == 0:
                         cumulative = parsed[0]
                     else:
@@ -270,15 +284,23 @@ class TextSheetParser:
                     continue
                 if approximate:
                     mask |= approximate_bit
-            raw = row[c_date]
-            date = date_memo.get(raw)
-            if date is None:
-                date = date_memo[raw] = self.report_date(raw)
-            if date.__class__ is RowReject:
-                reject(rel, sheet_name, row_number, date)
-                continue
+            key = (date_raw, quarter)
+            found = date_memo.get(key)
+            if found is None:
+                found = date_memo[key] = self.report_date(date_raw, quarter)
+            date, date_mask, problem = found
+            mask |= date_mask
+            if same:
+                mask |= same_bit
+                if missing_above:
+                    mask |= bad_date_bit
+                    problem = RowReject("bad_date", self.p.label("report_date"), "同上", "上面没有可沿用的日期，请把「同上」改为具体日期")
+            if problem is not None:
+                ingest.warn(rel, sheet_name, row_number, problem)
             value = row[c_note]
             note = value.strip() if value is not None else ""
+            for label, raw in remarks:
+                note = remark_note(note, label, raw.strip())
             note = interned.setdefault(note, note)
             value = row[c_runit]
             unit_name = value.strip() if value is not None else ""
@@ -348,6 +370,7 @@ class Ingest:
         self.hidden_rows: list[dict] = []  # {file, sheet, rows}
         self.details: list[tuple[str, Candidate]] = []  # (community, row) of per-community detail sheets
         self.conflicts: list[dict] = []
+        self.warnings: list[dict] = []  # problems with rows that were kept (row_warnings)
 
     # -- files -------------------------------------------------------------
 
@@ -461,7 +484,17 @@ class Ingest:
                     self.batch.add_candidate(candidate)
             except RowReject as rejected:
                 self.reject(rel, sheet.name, row_number, rejected)
+            for number, problem in parser.problems:
+                self.warn(rel, sheet.name, number, problem)
+            parser.problems.clear()
         return count
+
+    def warn(self, file: str, sheet: str, row: int, problem: RowReject) -> None:
+        """Record a problem with a row that was kept (a bad 填报日期): listed in ``row_warnings``."""
+        raw = cell_text(problem.raw)
+        message = describe(file, sheet, row, problem.column, raw, problem.reason, problem.detail)
+        self.warnings.append({"file": file, "sheet": sheet, "row": row, "column": problem.column, "raw_value": raw,
+                              "reason": problem.reason, "message": message})
 
     def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None:
         """Record a rejected row (formula problems also go to file_errors)."""
@@ -530,9 +563,11 @@ class Ingest:
         date_c, sheet_c = codes(batch.report_date)[kept], codes(batch.sheet)[kept]
         name_rank = file_ranks(lambda f: (PurePosixPath(f).name, f)) if batch.files else np.zeros(0, np.int64)
         path_rank = file_ranks(lambda f: f) if batch.files else np.zeros(0, np.int64)
+        mtime_rank = file_ranks(lambda f: self.mtimes.get(f, 0)) if batch.files else np.zeros(0, np.int64)
         kept_file = file[kept]
         order = kept[np.lexsort((rows[kept], sheet_c, path_rank[kept_file] if n else kept_file,
-                                 name_rank[kept_file] if n else kept_file, date_c, quarter_c, kpi_c))]
+                                 name_rank[kept_file] if n else kept_file, mtime_rank[kept_file] if n else kept_file,
+                                 date_c, quarter_c, kpi_c))]
         position = np.empty(len(batch), dtype=np.int64)
         position[kept] = np.arange(n)
         group_key = kpi_c[position[order]] * (int(quarter_c.max()) + 1 if n else 1) + quarter_c[position[order]]
@@ -599,6 +634,8 @@ class Ingest:
                     flags[alive[fell]] |= bits["cumulative_fell"]
             superseded[alive[:-1]] = True
             last = int(alive[-1])
+            if len(alive) > 1:
+                self.note_conflict(alive, cumulative, flags)
             effective[quarter] = (float(cumulative[last]), batch.state[last])
             alive_all.append(alive)
         survivors = np.concatenate(alive_all) if alive_all else np.zeros(0, dtype=np.int64)
@@ -627,6 +664,42 @@ class Ingest:
             "superseded": superseded[survivors],
             "flags": flag_texts(flags[survivors]),
         }
+
+    def note_conflict(self, alive: np.ndarray, cumulative: np.ndarray, flags: np.ndarray) -> None:
+        """Rows of one KPI and quarter with the winner's 填报日期 but another value: a conflict.
+
+        No rule settles it: the later file modification time (then file name) decides, as a
+        last resort; the winner is flagged ``conflict`` and the case listed in ``conflicts``.
+        """
+        batch = self.batch
+        last = int(alive[-1])
+
+        def value(i: int):
+            return batch.state[i] or (None if math.isnan(cumulative[i]) else round(float(cumulative[i]), 9))
+
+        rivals = [int(i) for i in alive[:-1].tolist()
+                  if batch.report_date[i] == batch.report_date[last] and value(int(i)) != value(last)]
+        if not rivals:
+            return
+        flags[last] |= flag_mask(["conflict"])
+        for i in rivals:
+            flags[i] |= flag_mask(["conflict"])
+
+        def where(i: int) -> dict:
+            return {"file": batch.files[batch.file[i]], "sheet": batch.sheet[i], "row": int(batch.row[i]),
+                    "value": value(i), "report_date": batch.report_date[i]}
+
+        chosen = batch.files[batch.file[last]]
+        by_mtime = any(self.mtimes.get(batch.files[batch.file[i]], 0) != self.mtimes.get(chosen, 0) for i in rivals)
+        rule = "文件修改时间较晚" if by_mtime else "文件名排序靠后"
+        self.conflicts.append({
+            "kpi_id": batch.kpi_id[last], "quarter": batch.quarter[last], "report_date": batch.report_date[last],
+            "chosen": where(last), "others": [where(i) for i in rivals],
+            "rule": "mtime" if by_mtime else "file_name",
+            "message": (f"{batch.kpi_id[last]} {quarter_label(batch.quarter[last])}：填报日期相同"
+                        f"（{batch.report_date[last] or '未填'}）而数值不同，暂按{rule}的「{chosen}」采用"
+                        "（这只是最后手段，请填报单位确认哪一份正确，并在更正件中填写更晚的填报日期）"),
+        })
 
     # -- run -----------------------------------------------------------------
 
@@ -661,6 +734,7 @@ class Ingest:
             "files_not_read": sorted(self.not_read, key=lambda e: (e["file"], e.get("sheet", ""))),
             "hidden_rows": self.hidden_rows,
             "conflicts": self.conflicts,
+            "row_warnings": sorted(self.warnings, key=lambda w: (w["file"], w["sheet"], w["row"])),
             "community_mismatches": mismatches,
         }
         return IngestResult(actuals, rejects, summary, details)

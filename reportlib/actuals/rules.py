@@ -56,6 +56,24 @@ FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Words allowed around a figure written as text (约120 is fine, 见附件3 is not a number).
 FIGURE_FILLER_WORDS = ("累计完成", "累计", "完成", "共计", "合计", "共", "超过", "不少于", "达到", "达")
 
+# Words before a figure that a person reads past (同比增长8.2%); the second set negates it.
+FIGURE_LEAD_WORDS = ("同比增长", "同比提高", "同比上升", "增长", "提高", "上升", "增加", "新增", "累计完成", "累计", "完成", "共计", "合计", "共")
+FIGURE_NEGATING_WORDS = ("同比下降", "同比减少", "下降", "减少", "降低")
+# What may follow the leading quantity of a figure with a remark: 9（含续建3个）, 9个，其中…
+REMARK_OPENERS = ("(", "（", "[", "【", ",", "，", ";", "；", "、", " ", "其中", "含", "包括")
+# Count units that name the same thing: a figure in one is accepted for a plan counting in
+# another, flagged unit_synonym (8家 where the plan counts 个 for enterprises). Units of
+# events (次, 场, 人次) or people are another dimension and stay incompatible.
+COUNT_UNIT_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset(("个", "家", "处", "所", "座", "支", "项", "件", "套", "台", "间", "条", "块", "张", "辆", "盏", "批", "类")),
+    frozenset(("次", "场", "期", "届", "轮")),
+    frozenset(("户", "家")),
+)
+# 填报日期 written as "the same as the row above".
+SAME_AS_ABOVE = ("同上", "同上行", "〃", "\"", "”", "同前")
+# A name this close (difflib ratio) to a plan KPI's is proposed in the reject message.
+CLOSE_NAME_RATIO = 0.75
+
 OUTPUT_FILE_MODE = 0o644
 ACTUALS_FILE = "actuals"
 REJECTS_FILE = "rejects"
@@ -127,7 +145,7 @@ REASONS: dict[str, str] = {
     "quarter_mismatch": "季度不属于本计划年度",
     "missing_value": "缺少必填内容",
     "bad_state": "完成情况应填写 已完成、推进中 或 未启动",
-    "bad_date": "无法识别的填报日期",
+    "bad_date": "无法识别的填报日期（该行已采用，填报日期按未填处理）",
     "formula_without_value": "单元格是公式但没有保存计算结果（本工具不计算公式），请在 Excel 中打开、保存后重新提交，或直接填写数值",
     "duplicate_in_file": "同一文件中重复填报了同一指标同一季度",
     "missing_prior_quarter": "只填写了本季度完成，但缺少上一季度的数据，无法推算累计完成",
