@@ -60,7 +60,7 @@ MESSY = {
     "bad_unit": "incompatible_unit",
     "no_figures": "missing_value",
     "bad_state": "bad_state",
-    "bad_date": "bad_date",
+    "bad_date": None,  # not a reject: the row is kept and flagged bad_date
     "duplicate": "duplicate_in_file",
 }
 
@@ -243,13 +243,13 @@ class Generator:
                 messy = None
             rows.append(self.row(kpi, q, unit, version, day, None if messy == "duplicate" else messy))
             data += 1
-            if messy in (None, "duplicate"):
+            if messy in (None, "duplicate", "bad_date"):  # a bad 填报日期 is flagged, the row kept
                 self.expected.valid_rows += 1
                 self.expected.keys.add((kpi["kpi_id"], quarter))
             else:
                 self.expected.rejected[MESSY[messy]] += 1
             if messy == "duplicate":
-                rows.append(self.row(kpi, q, unit, version, day, None))
+                rows.append(list(rows[-1]))  # the same row twice (differing twins would both be rejected)
                 data += 1
                 self.expected.rejected["duplicate_in_file"] += 1
         return rows, data

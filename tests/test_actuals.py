@@ -339,10 +339,17 @@ def test_every_reason_has_a_chinese_message():
 
 
 def test_duplicate_in_file_keeps_first(tmp_path):
-    result = one(tmp_path, row("K1.1.01", cumulative="5"), row("K1.1.01", cumulative="6"))
+    result = one(tmp_path, row("K1.1.01", cumulative="5"), row("K1.1.01", cumulative="5"))
     assert result.actuals["cumulative"].tolist() == [5]
     reject = result.rejects.iloc[0]
     assert reject["reason"] == "duplicate_in_file" and reject["row"] == 3 and "第2行" in reject["message"]
+
+
+def test_duplicate_in_file_with_other_values_rejects_both(tmp_path):
+    result = one(tmp_path, row("K1.1.01", cumulative="5"), row("K1.1.01", cumulative="6"))
+    assert result.actuals.empty
+    assert result.rejects["row"].tolist() == [2, 3] and set(result.rejects["reason"]) == {"duplicate_in_file"}
+    assert all("两行均未采用" in m for m in result.rejects["message"])
 
 
 def test_missing_prior_quarter(tmp_path):

@@ -106,8 +106,11 @@ def check_against_summary(details: pd.DataFrame, actuals: pd.DataFrame) -> tuple
     actuals = actuals.copy()
     index = {(f, k, q): i for i, (f, k, q) in enumerate(zip(actuals["source_file"], actuals["kpi_id"], actuals["quarter"]))}
     flags = actuals["flags"].tolist()
+    summary_files = set(actuals["source_file"])
     for key in sorted(sums):
         entry = sums[key]
+        if key[0] not in summary_files:
+            continue  # a workbook without a summary sheet (file error no_summary_sheet)
         position = index.get(key)
         summary_value = None if position is None else float(actuals.at[position, "cumulative"])
         detail_value = entry["cumulative"] if entry["n_cum"] == entry["n"] else None

@@ -520,11 +520,24 @@ class Ingest:
         _, first_index, inverse = np.unique(key, return_index=True, return_inverse=True)
         first = first_index[inverse.reshape(-1)]
         duplicate = first != np.arange(n)
+        cumulative, increment = np.asarray(batch.cumulative), np.asarray(batch.increment)
+
+        def same(i: int, j: int) -> bool:
+            return batch.state[i] == batch.state[j] and all(
+                (math.isnan(a[i]) and math.isnan(a[j])) or a[i] == a[j] for a in (cumulative, increment))
+
+        differing = {int(first[i]) for i in np.flatnonzero(duplicate).tolist() if not same(i, int(first[i]))}
         for i in np.flatnonzero(duplicate).tolist():
             j = int(first[i])
             where = f"{batch.sheet[j]}第{batch.row[j]}行" if batch.sheet[j] else f"第{batch.row[j]}行"
+            detail = (f"与{where}数值不同，无法确定哪一行正确，两行均未采用" if j in differing
+                      else f"已采用{where}，本行未采用")
             self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
-                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], f"已采用{where}，本行未采用"))
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], detail))
+        for j in sorted(differing):
+            self.reject(batch.files[batch.file[j]], batch.sheet[j], batch.row[j], RowReject(
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[j], "同一文件中另有一行数值不同，无法确定哪一行正确，两行均未采用"))
+            duplicate[j] = True
         return np.flatnonzero(~duplicate)
 
     def resolve(self) -> dict[str, Any]:

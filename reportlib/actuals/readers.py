@@ -256,7 +256,7 @@ def read_xlsx_file(path: Path) -> list[Sheet]:
                 if not hasattr(worksheet, "_get_source"):
                     continue  # a chart sheet
                 with worksheet._get_source() as source:
-                    parser = parser_class(source, book.shared_strings, epoch=book.epoch,
+                    parser = parser_class(source, worksheet._shared_strings, epoch=book.epoch,
                                           date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
                     rows: list[list[Any]] = []
                     for number, cells in parser.parse():
@@ -346,8 +346,8 @@ def read_xls_file(path: Path) -> list[Sheet]:
 
 
 def read_calamine_file(path: Path) -> list[Sheet]:
-    """.ods, .xlsb and what xlrd cannot read, through python-calamine (values; hidden
-    sheets from the workbook's metadata; hidden rows and number formats are not known)."""
+    """.xlsb and what xlrd cannot read, through python-calamine (values; hidden sheets
+    from the workbook's metadata; hidden rows and number formats are not known)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
@@ -359,6 +359,58 @@ def read_calamine_file(path: Path) -> list[Sheet]:
             sheets.append(Sheet(meta.name, trim_trailing(rows), hidden=meta.visible != SheetVisibleEnum.Visible))
     except Exception:
         raise FileProblem("corrupt_file", "无法读取这个表格文件（可能已损坏或有密码保护），请另存为 .xlsx 后提交") from None
+    return sheets
+
+
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def ods_layout(path: Path) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
+    """Per sheet of an .ods: hidden rows (1-based) and percentage cells ((1-based row, 0-based col)),
+    from content.xml's ``table:visibility`` and ``office:value-type="percentage"`` (what calamine
+    does not report). Repeated rows and cells are counted, never expanded."""
+    import xml.etree.ElementTree as ElementTree
+
+    layout: dict[str, tuple[set[int], set[tuple[int, int]]]] = {}
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        name, row_number = "", 0
+        for event, element in ElementTree.iterparse(content, events=("start", "end")):
+            if element.tag == ODS_TABLE + "table" and event == "start":
+                name, row_number = element.get(ODS_TABLE + "name", ""), 0
+                layout[name] = (set(), set())
+            elif element.tag == ODS_TABLE + "table-row" and event == "end":
+                repeat = int(element.get(ODS_TABLE + "number-rows-repeated", "1"))
+                hidden_rows, percent_cells = layout[name]
+                if element.get(ODS_TABLE + "visibility", "visible") != "visible" and len(element):
+                    hidden_rows.update(range(row_number + 1, row_number + 1 + (repeat if repeat <= 10000 else 1)))
+                col = 0
+                for cell in element:
+                    span = int(cell.get(ODS_TABLE + "number-columns-repeated", "1"))
+                    if cell.get(ODS_OFFICE + "value-type") == "percentage" and repeat == 1:
+                        percent_cells.update((row_number + 1, c) for c in range(col, col + min(span, 1024)))
+                    col += span
+                row_number += repeat
+                element.clear()
+    return layout
+
+
+def read_ods_file(path: Path) -> list[Sheet]:
+    """OpenDocument spreadsheets: values through python-calamine, hidden rows and
+    percentage cells from :func:`ods_layout`."""
+    sheets = read_calamine_file(path)
+    try:
+        layout = ods_layout(path)
+    except Exception:
+        raise FileProblem("corrupt_file", "无法读取这个 .ods 文件的内容，请另存为 .xlsx 后提交") from None
+    for sheet in sheets:
+        hidden_rows, percent_cells = layout.get(sheet.name, (set(), set()))
+        sheet.hidden_rows = {r for r in hidden_rows if r <= len(sheet.rows)}
+        for r, c in percent_cells:
+            if r <= len(sheet.rows) and c < len(sheet.rows[r - 1]):
+                value = sheet.rows[r - 1][c]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.rows[r - 1][c] = percent_text(value)
     return sheets
 
 
@@ -374,7 +426,7 @@ Reader = Callable[[Path], list[Sheet]]
 READERS: dict[str, Reader] = {
     "xlsx": read_xlsx_file,
     "xls": read_xls_file,
-    "ods": read_calamine_file,
+    "ods": read_ods_file,
     "xlsb": read_calamine_file,
     "text": read_text_file,
 }
