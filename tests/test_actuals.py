@@ -86,7 +86,7 @@ def one(tmp_path, *rows, plan=PLAN, name="2025Q1/s.csv"):
 
 def assert_identity(result: act.IngestResult):
     s = result.summary
-    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["rejected"]
+    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["rejected"] + s["details"]
 
 
 # --------------------------------------------------------------------------- helpers
