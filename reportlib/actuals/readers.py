@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -227,6 +228,59 @@ def _xlsx_parser_class():
     return StreamingParser
 
 
+_ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_ROW_NUMBER = re.compile(rb"[^>]*?\br=\"(\d+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)\"")
+_SCAN_CHUNK = 1 << 20
+_SCAN_OVERLAP = 512
+
+
+def scan_sheet_xml(stream) -> tuple[int | None, list[str]]:
+    """One fast pass over a worksheet's XML bytes: the number of the last row holding a value,
+    formula or inline string (0 when no cell has one; None when that cannot be told, e.g.
+    rows without numbers), and the merged ranges. Lets the parser stop at the data instead
+    of the declared dimension or the last styled row. Byte searches only (C speed)."""
+    last_value_row, last_row, merges = 0, 0, set()
+    prefix = None
+    tail = b""
+    while True:
+        chunk = stream.read(_SCAN_CHUNK)
+        if not chunk:
+            break
+        data = tail + chunk
+        if prefix is None:
+            match = _ROOT_PREFIX.search(data)
+            if match is None:
+                return None, []
+            prefix = match.group(1) or b""
+            values = re.compile(b"<" + re.escape(prefix) + rb"(?:v[ >]|is[ >]|f[ >])")
+            row_tag = b"<" + prefix + b"row"
+        position = -1
+        first = values.search(data)  # most chunks of a styled tail hold none
+        if first is not None:
+            for found in values.finditer(data, first.start()):
+                position = found.start()
+        if position >= 0:
+            row_at = data.rfind(row_tag, 0, position)
+            while row_at >= 0 and data[row_at + len(row_tag):row_at + len(row_tag) + 1] not in (b" ", b">", b"\t", b"\n", b"\r"):
+                row_at = data.rfind(row_tag, 0, row_at)  # <rowBreaks> …
+            number = _ROW_NUMBER.match(data, row_at + len(row_tag)) if row_at >= 0 else None
+            if number is not None:
+                last_value_row = max(last_value_row, int(number.group(1)))
+            elif row_at < 0 and last_row:
+                last_value_row = max(last_value_row, last_row)  # the row began in an earlier chunk
+            else:
+                return None, []
+        row_at = data.rfind(row_tag)
+        number = _ROW_NUMBER.match(data, row_at + len(row_tag)) if row_at >= 0 else None
+        if number is not None:
+            last_row = int(number.group(1))
+        if b"mergeCell" in data:
+            merges.update(m.group(1).decode() for m in _MERGE.finditer(data))
+        tail = data[-_SCAN_OVERLAP:]
+    return last_value_row, sorted(merges)
+
+
 def read_xlsx_file(path: Path) -> list[Sheet]:
     """Every worksheet's cached values, formulas (never evaluated), hidden rows and sheets.
 
@@ -256,10 +310,14 @@ def read_xlsx_file(path: Path) -> list[Sheet]:
                 if not hasattr(worksheet, "_get_source"):
                     continue  # a chart sheet
                 with worksheet._get_source() as source:
+                    stop, merge_refs = scan_sheet_xml(source)
+                with worksheet._get_source() as source:
                     parser = parser_class(source, worksheet._shared_strings, epoch=book.epoch,
                                           date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
                     rows: list[list[Any]] = []
                     for number, cells in parser.parse():
+                        if stop is not None and number > stop:
+                            break  # only styled empty rows follow
                         if not cells:
                             continue
                         while len(rows) < number - 1:
@@ -275,7 +333,7 @@ def read_xlsx_file(path: Path) -> list[Sheet]:
                             values[column] = value
                         rows.append(values)
                     trim_trailing(rows)
-                    ranges = [_range(m.ref) for m in (parser.merged_cells.mergeCell if parser.merged_cells else [])]
+                    ranges = [_range(ref if ":" in ref else f"{ref}:{ref}") for ref in merge_refs]
                     merged = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in ranges]
                     fill_merged_down(rows, merged)
                 sheets.append(Sheet(worksheet.title, rows, parser.formulas,
