@@ -268,3 +268,22 @@ def test_no_row_is_lost_over_readers_and_layouts(tmp_path_factory, files):
     assert len(seen) == len(set(seen)), "a row appears twice"
     assert set(seen) == expected
     assert result.summary["skipped_by_kind"].get("hidden_row", 0) == hidden_count
+
+
+def test_data_quality_shows_conflicts_and_files_not_read(ingested, monkeypatch):
+    import types
+
+    from reportlib import present, sections
+
+    shown: list[str] = []
+    monkeypatch.setattr(present, "show_html", shown.append)
+    conflict = result_for(ingested, "2025Q3/c04_城建办_三季度(1).xlsx")
+    others = result_for(ingested, "2024Q4/c07_去年四季度.csv")
+    summary = {**conflict.summary, "files_not_read": others.summary["files_not_read"] + conflict.summary["files_not_read"]}
+    data = types.SimpleNamespace(actuals=conflict.actuals, rejects=conflict.rejects, file_errors=[], quarter="2025Q3",
+                                 summary=summary)
+    sections.data_quality(data)
+    html = "".join(shown)
+    assert "650（2025Q3/c04_城建办_三季度(1).xlsx）" in html and "600（2025Q3/c04_城建办_三季度.xlsx）" in html
+    assert "属于 2024 年度（按该年度计划导入）" in html and "2024Q4/c07_去年四季度.csv" in html
+    assert "同一填报日期有数值不同的报送" in html

@@ -21,6 +21,7 @@ from reportlib.actuals.normalize import RowParser, classify_row, classify_text_r
 from reportlib.actuals import communities, files
 from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
 from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
+from reportlib.actuals.rules import MAX_CONFLICT_OTHERS
 from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
 from reportlib.errors import InputError
 from reportlib.quarters import (
@@ -104,6 +105,7 @@ class TextSheetParser:
         self.figure_memo: dict = {}
         self.unit_memo: dict = {}
         self.date_memo: dict = {}
+        self.same_memo: dict = {}  # 填报日期 cell -> whether it says 同上
         labels = parser.header
         self.cumulative_label = parser.label("cumulative")
         self.increment_label = parser.label("increment")
@@ -192,6 +194,7 @@ class TextSheetParser:
         count = 0
         rows = sheet.rows
         above_date = None  # the 填报日期 of the data row above (for 同上)
+        same_memo = self.same_memo
         same_bit, bad_date_bit = flag_mask(["date_same_as_above"]), flag_mask(["bad_date"])
         state_column_bit, remark_bit = flag_mask(["state_from_figure_column"]), flag_mask(["figure_with_remark"])
         for row_number in range(first, last + 1):
@@ -206,7 +209,9 @@ class TextSheetParser:
             # cells past the last used column are never read; absent fields read the None at [width]
             row = row + pad[len(row):] if len(row) < width else row[:width] + tail
             date_raw = row[c_date]
-            same = date_raw.__class__ is str and is_same_as_above(date_raw)
+            same = same_memo.get(date_raw)
+            if same is None:
+                same = same_memo[date_raw] = is_same_as_above(date_raw)
             if same:
                 date_raw, missing_above = above_date, above_date is None
             else:
@@ -573,7 +578,8 @@ class Ingest:
         file = np.asarray(batch.file, dtype=np.int64)
         rows = np.asarray(batch.row, dtype=np.int64)
         kpi_c, quarter_c = all_kpi_c[kept], all_quarter_c[kept]
-        date_c, sheet_c = codes(batch.report_date)[kept], codes(batch.sheet)[kept]
+        all_date_c = codes(batch.report_date)
+        date_c, sheet_c = all_date_c[kept], codes(batch.sheet)[kept]
         name_rank = file_ranks(lambda f: (PurePosixPath(f).name, f)) if batch.files else np.zeros(0, np.int64)
         path_rank = file_ranks(lambda f: f) if batch.files else np.zeros(0, np.int64)
         mtime_rank = file_ranks(lambda f: self.mtimes.get(f, 0)) if batch.files else np.zeros(0, np.int64)
@@ -648,7 +654,7 @@ class Ingest:
             superseded[alive[:-1]] = True
             last = int(alive[-1])
             if len(alive) > 1:
-                self.note_conflict(alive, cumulative, flags)
+                self.note_conflict(alive, cumulative, flags, all_date_c)
             effective[quarter] = (float(cumulative[last]), batch.state[last])
             alive_all.append(alive)
         survivors = np.concatenate(alive_all) if alive_all else np.zeros(0, dtype=np.int64)
@@ -678,25 +684,31 @@ class Ingest:
             "flags": flag_texts(flags[survivors]),
         }
 
-    def note_conflict(self, alive: np.ndarray, cumulative: np.ndarray, flags: np.ndarray) -> None:
+    def note_conflict(self, alive: np.ndarray, cumulative: np.ndarray, flags: np.ndarray, date_codes: np.ndarray) -> None:
         """Rows of one KPI and quarter with the winner's 填报日期 but another value: a conflict.
 
         No rule settles it: the later file modification time (then file name) decides, as a
-        last resort; the winner is flagged ``conflict`` and the case listed in ``conflicts``.
+        last resort; the winner is flagged ``conflict`` and the case listed in ``conflicts``
+        (at most ``MAX_CONFLICT_OTHERS`` of the other rows are listed, with their count).
         """
         batch = self.batch
         last = int(alive[-1])
+        same_date = alive[:-1][date_codes[alive[:-1]] == date_codes[last]]
+        if len(same_date) == 0:
+            return
+        values = cumulative[same_date]
+        differs = ~(np.isclose(values, cumulative[last], rtol=0, atol=1e-9) | (np.isnan(values) & math.isnan(cumulative[last])))
+        states = [batch.state[i] for i in same_date.tolist()]
+        differs |= np.asarray([state != batch.state[last] for state in states], dtype=bool)
+        rivals = same_date[differs].tolist()
+        if not rivals:
+            return
 
         def value(i: int):
             return batch.state[i] or (None if math.isnan(cumulative[i]) else round(float(cumulative[i]), 9))
 
-        rivals = [int(i) for i in alive[:-1].tolist()
-                  if batch.report_date[i] == batch.report_date[last] and value(int(i)) != value(last)]
-        if not rivals:
-            return
         flags[last] |= flag_mask(["conflict"])
-        for i in rivals:
-            flags[i] |= flag_mask(["conflict"])
+        flags[np.asarray(rivals, dtype=np.int64)] |= flag_mask(["conflict"])
 
         def where(i: int) -> dict:
             return {"file": batch.files[batch.file[i]], "sheet": batch.sheet[i], "row": int(batch.row[i]),
@@ -707,7 +719,7 @@ class Ingest:
         rule = "文件修改时间较晚" if by_mtime else "文件名排序靠后"
         self.conflicts.append({
             "kpi_id": batch.kpi_id[last], "quarter": batch.quarter[last], "report_date": batch.report_date[last],
-            "chosen": where(last), "others": [where(i) for i in rivals],
+            "chosen": where(last), "others": [where(i) for i in rivals[-MAX_CONFLICT_OTHERS:]], "others_count": len(rivals),
             "rule": "mtime" if by_mtime else "file_name",
             "message": (f"{batch.kpi_id[last]} {quarter_label(batch.quarter[last])}：填报日期相同"
                         f"（{batch.report_date[last] or '未填'}）而数值不同，暂按{rule}的「{chosen}」采用"

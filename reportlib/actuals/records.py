@@ -122,6 +122,7 @@ class KpiIndex:
         self.by_id: dict[str, dict] = {}
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_key: dict[str, list[str]] = defaultdict(list)
+        self.proposals: dict[str, str] = {}  # normalised name -> proposal text (memo)
         for record in kpis.to_dict("records"):
             kpi_id = str(record["kpi_id"])
             self.by_id[kpi_id] = record
@@ -160,6 +161,12 @@ class KpiIndex:
         key = normalize_name(name_text or "")
         if not key:
             return ""
+        if key not in self.proposals:
+            self.proposals[key] = self.closest(key)
+        return self.proposals[key]
+
+    def closest(self, key: str) -> str:
+        """:meth:`proposal` of a normalised name (uncached)."""
         close = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=CLOSE_NAME_RATIO)
         if not close or len(set(self.by_key[close[0]])) != 1:
             return ""

@@ -73,6 +73,8 @@ COUNT_UNIT_SYNONYMS: tuple[frozenset[str], ...] = (
 SAME_AS_ABOVE = ("同上", "同上行", "〃", "\"", "”", "同前")
 # A name this close (difflib ratio) to a plan KPI's is proposed in the reject message.
 CLOSE_NAME_RATIO = 0.75
+# A conflict lists at most this many of its other rows (and how many there are).
+MAX_CONFLICT_OTHERS = 20
 
 OUTPUT_FILE_MODE = 0o644
 ACTUALS_FILE = "actuals"
