@@ -60,7 +60,7 @@ MESSY = {
     "bad_unit": "incompatible_unit",
     "no_figures": "missing_value",
     "bad_state": "bad_state",
-    "bad_date": "bad_date",
+    "bad_date": None,  # not a reject: the row is kept and flagged bad_date
     "duplicate": "duplicate_in_file",
 }
 
@@ -243,13 +243,13 @@ class Generator:
                 messy = None
             rows.append(self.row(kpi, q, unit, version, day, None if messy == "duplicate" else messy))
             data += 1
-            if messy in (None, "duplicate"):
+            if messy in (None, "duplicate", "bad_date"):  # a bad 填报日期 is flagged, the row kept
                 self.expected.valid_rows += 1
                 self.expected.keys.add((kpi["kpi_id"], quarter))
             else:
                 self.expected.rejected[MESSY[messy]] += 1
             if messy == "duplicate":
-                rows.append(self.row(kpi, q, unit, version, day, None))
+                rows.append(list(rows[-1]))  # the same row twice (differing twins would both be rejected)
                 data += 1
                 self.expected.rejected["duplicate_in_file"] += 1
         return rows, data
@@ -314,3 +314,53 @@ if __name__ == "__main__":  # python -m bench.ingest_data FOLDER [ROWS]
 
     expected = generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000)
     print(json.dumps(expected.as_dict(), ensure_ascii=False, indent=2))
+
+
+# --------------------------------------------------------------------------- a sheet formatted to the last row
+
+LAST_EXCEL_ROW = 1_048_576
+FORMATTED_COLUMNS = "ABCDE"  # styled empty cells per row (5: the file stays under MAX_FILE_BYTES)
+
+
+def formatted_workbook(path: Path, data_rows: int = 10, last_row: int = LAST_EXCEL_ROW) -> Path:
+    """An .xlsx whose sheet is formatted down to ``last_row``: ``data_rows`` data rows, then every
+    row to ``last_row`` with a styled empty cell in each of the first 5 columns, and a declared
+    dimension to match – what a spreadsheet saved after formatting whole columns looks like.
+
+    The workbook is made by openpyxl with the data rows; the styled rows are streamed into the
+    sheet XML (openpyxl would take minutes to write them). Deterministic.
+    """
+    import openpyxl
+    import zipfile
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(CN_HEADER)
+    kpis = ["K1.1.01", "K1.1.02", "K1.1.03", "K1.1.04", "K1.2.01", "K1.2.02", "K1.2.03", "K1.2.04", "K1.3.01", "K1.3.02"]
+    for i in range(data_rows):
+        sheet.append([kpis[i % len(kpis)], "", f"{YEAR}Q3", i + 1, None, "", "", "", "党建办", "王伟", "2025-10-09"])
+    sheet["A1"].fill = PatternFill("solid", fgColor="DDDDDD")
+    book.properties.created = book.properties.modified = dt.datetime(2025, 10, 9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    small = path.with_name(path.stem + ".small.xlsx")
+    book.save(small)
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, data)
+                continue
+            text = data.decode("utf-8").replace(f'<dimension ref="A1:K{data_rows + 1}"/>', f'<dimension ref="A1:K{last_row}"/>')
+            head, tail = text.split("</sheetData>", 1)
+            with target.open(item.filename, "w") as handle:
+                handle.write(head.encode("utf-8"))
+                batch = []
+                for r in range(data_rows + 2, last_row + 1):
+                    batch.append(f'<row r="{r}" s="1" customFormat="1">' + "".join(f'<c r="{c}{r}" s="1"/>' for c in FORMATTED_COLUMNS) + "</row>")
+                    if len(batch) == 10_000:
+                        handle.write("".join(batch).encode("ascii"))
+                        batch = []
+                handle.write(("".join(batch) + "</sheetData>" + tail).encode("utf-8"))
+    small.unlink()
+    return path

@@ -21,7 +21,9 @@ MAX_INGEST_SECONDS = 30.0
 MAX_INGEST_BYTES = 2 * 1024**3
 PLAN_PAGES = 200
 MAX_PLAN_SECONDS = 5.0
-PARTS = ("build", "noop", "ingest", "plan")
+MAX_FORMATTED_SECONDS = 5.0
+MAX_FORMATTED_BYTES = 300 * 1024**2
+PARTS = ("build", "noop", "ingest", "formatted", "plan")
 OTHER_LOAD_LIMIT = 0.10  # above this, timings are disturbed by something else on the machine
 
 
@@ -163,6 +165,26 @@ def measure_ingest(cfg: Config, work: Path, res: Results) -> None:
         res.facts["ingest_summary"] = got
 
 
+def measure_formatted(cfg: Config, work: Path, res: Results) -> None:
+    """Ingest of one .xlsx formatted down to row 1 048 576 with 10 data rows."""
+    raw = work / "formatted" / "raw"
+    say("ingest of a sheet formatted to row 1,048,576 with 10 data rows: generating")
+    path = ingest_data.formatted_workbook(raw / "2025Q3" / "formatted.xlsx")
+    res.facts["formatted_mb"] = path.stat().st_size / 1024**2
+    wall = res.measurement("formatted", "formatted sheet")
+    memory = res.measurement("formatted_rss", "formatted sheet peak memory", "bytes")
+    out = work / "formatted" / "out"
+    for index in range(cfg.runs):
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [str(cfg.bin_dir / "reportlib"), "ingest", "--raw", str(raw), "--out", str(out)]
+        sample = run(cmd, cwd=cfg.project, env=cfg.env, log=work / "logs" / f"formatted-{index + 1}.log")
+        wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+        memory.add(sample.max_rss_bytes)
+        say(f"  run {index + 1}: {sample.seconds:.2f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
+        summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
+        res.check(f"formatted run {index + 1}: 10 data rows read", summary["rows_read"] == 10, f"{summary['rows_read']} rows")
+
+
 # --------------------------------------------------------------------------- plan extract
 
 
@@ -194,6 +216,7 @@ def execute(cfg: Config) -> Results:
     ok = False
     try:
         for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest),
+                         ("formatted", measure_formatted),
                          ("plan", measure_plan)):
             if part in cfg.parts:
                 fn(cfg, work, res)

@@ -56,14 +56,15 @@ def _data_digests(processed_dir: str, stamp: tuple) -> dict[str, str]:
     folder = Path(processed_dir)
     table = actuals.load_actuals(folder, include_superseded=True)
     rejects = actuals.load_rejects(folder)
-    errors = actuals.load_summary(folder).get("file_errors", [])
+    summary = actuals.load_summary(folder)
     digests = {}
     for quarter in sorted(set(table["quarter"]) | set(actuals.quarters_in_rejects(rejects))):
         upto = table[table["quarter"] <= quarter]
         its_rejects = actuals.rejects_for(rejects, quarter)
-        its_errors = [e for e in errors if actuals.in_quarter_folder(e.get("file", ""), quarter)]
+        # what the report shows of the summary: this quarter's notes and the sample flag
+        shown = {**actuals.quarter_notes(summary, quarter), "sample_data": bool(summary.get("sample_data"))}
         blob = upto.to_csv(index=False).encode() + its_rejects.to_csv(index=False).encode()
-        blob += json.dumps(its_errors, ensure_ascii=False, sort_keys=True).encode()
+        blob += json.dumps(shown, ensure_ascii=False, sort_keys=True).encode()
         digests[quarter] = sha256_bytes(blob)
     return digests
 

@@ -10,6 +10,10 @@ found in submissions into that string:
 * dates ``2025-09-30``, ``2025/9/30``, ``2025.9.30``, ``2025年9月30日``,
   ``datetime``/``date`` objects -> the quarter the date falls in
 * Excel serial day numbers (``45930`` or ``45930.0``) -> date -> quarter
+* periods ending at a quarter's last month: ``2025年1-9月``, ``1-6月``, ``7-9月``,
+  ``2025-09``, ``2025年9月``, ``9月``, ``截至9月底``, ``三季度末`` (the period must start
+  in January or in that quarter's first month; another month, such as ``8月``, is no
+  quarter and raises)
 
 Full-width characters (``２０２５Ｑ３``) are folded first (NFKC).
 Anything else raises :class:`QuarterError` (an ``InputError``).
@@ -48,6 +52,13 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+# 2025年1-9月, 1-6月, 截至9月底, 2025年9月, 9月份, 2025-09 (year and month only)
+_PERIOD = re.compile(
+    r"^(?:截至|截止|截止到|至)?\s*(?:(\d{4})\s*年?\s*)?(?:(\d{1,2})\s*月?\s*[-~～至到—–]\s*)?(\d{1,2})\s*月\s*(?:份|底|末|止)?(?:累计)?$"
+)
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
+# 10月9日 (a 填报日期 without its year)
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
 
 class QuarterError(InputError):
@@ -165,6 +176,44 @@ def parse_date(value: object) -> dt.date:
     raise QuarterError(f"无法识别的日期：{value!r}")
 
 
+def parse_month_day(value: object, year: int) -> dt.date | None:
+    """``10月9日`` in ``year``; None when the text is not of that form or no date."""
+    if not isinstance(value, str):
+        return None
+    match = _MONTH_DAY.match(_fold(value))
+    if not match:
+        return None
+    try:
+        return dt.date(year, int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        return None
+
+
+def _period_quarter(text: str, default_year: int | None, original: object) -> str | None:
+    """The quarter a period like ``2025年1-9月`` or ``2025-09`` ends, None when not a period.
+
+    Raises :class:`QuarterError` for a period that does not end at a quarter's end.
+    """
+    match = _PERIOD.match(text)
+    if match:
+        year_text, start_text, end_text = match.groups()
+    else:
+        match = _YEAR_MONTH.match(text)
+        if not match:
+            return None
+        year_text, start_text, end_text = match.group(1), None, match.group(2)
+    end = int(end_text)
+    if not 1 <= end <= 12:
+        return None
+    if end % 3:
+        raise QuarterError(f"「{original}」截至{end}月，不是季度末（3、6、9、12月）")
+    index = end // 3
+    if start_text is not None and int(start_text) not in (1, end - 2):
+        raise QuarterError(f"「{original}」不是从1月或季度首月开始的期间")
+    year = int(year_text) if year_text else _need_year(default_year, original)
+    return make_quarter(year, index)
+
+
 def _need_year(default_year: int | None, original: object) -> int:
     """Return the default year or explain that the text lacks a year."""
     if default_year is None:
@@ -196,6 +245,9 @@ def parse_quarter(value: object, default_year: int | None = None) -> str:
             index = _CN_QUARTER_DIGITS[match.group(match.lastindex)]
             year = int(match.group(1)) if has_year else _need_year(default_year, value)
             return make_quarter(year, index)
+    period = _period_quarter(text, default_year, value)
+    if period is not None:
+        return period
     try:
         return quarter_of_date(parse_date(text))
     except QuarterError:

@@ -8,7 +8,7 @@ from html import escape
 
 import pandas as pd
 
-from reportlib import charts, narrative, present, progress as prog, quarters
+from reportlib import actuals, charts, narrative, present, progress as prog, quarters
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
 REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}
@@ -27,6 +27,15 @@ FLAG_LABELS = {
     "state_regressed": "节点状态比上季度倒退",
     "formula_value": "公式单元格（取其缓存值，未重新计算）",
     "superseded": "被后续更正报送替代",
+    "conflict": "同一填报日期有数值不同的报送（冲突，见下表）",
+    "community_sum_mismatch": "汇总数与各村（社区）分表合计不一致",
+    "bad_date": "填报日期无法识别（按未填处理，数据已采用）",
+    "date_same_as_above": "填报日期填写为“同上”（沿用上一行日期）",
+    "date_year_from_quarter": "填报日期未写年份（按季度推定）",
+    "id_normalized": "指标编号写法不规范（如 K2.2.2，已按 K2.2.02 识别）",
+    "figure_with_remark": "数值后附有说明（取开头的数，原文见进展说明）",
+    "state_from_figure_column": "完成情况填写在累计完成列",
+    "unit_synonym": "计量单位为同义量词（如 家/个），已按计划单位采用",
 }
 
 
@@ -141,6 +150,32 @@ def data_quality(data) -> None:
         counts = flags.value_counts().sort_index()
         table = pd.DataFrame({"标记": [FLAG_LABELS.get(f, f) for f in counts.index], "行数": counts.values})
         present.show_html(present.table_html(table, numeric=("行数",)))
+    summary = getattr(data, "summary", None) or {}
+    conflicts = [c for c in summary.get("conflicts", []) if c.get("quarter") == data.quarter]
+    if conflicts:
+        present.show_html("<p>以下指标同一填报日期有数值不同的报送，无规则可定，暂按文件修改时间（最后手段）采用，请填报单位确认：</p>")
+        def shown_value(entry: dict) -> str:
+            value = entry["value"]
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+            return f"{prog_state_label(value) if isinstance(value, str) else text}（{entry['file']}）"
+
+        prog_state_label = {"done": "已完成", "in_progress": "推进中", "not_started": "未启动"}.get
+        table = pd.DataFrame({
+            "指标": [c["kpi_id"] for c in conflicts],
+            "采用": [shown_value(c["chosen"]) for c in conflicts],
+            "未采用": ["；".join(shown_value(o) for o in c["others"]) for c in conflicts],
+        })
+        present.show_html(present.table_html(table))
+    mismatches = [m for m in summary.get("community_mismatches", []) if m.get("quarter") == data.quarter]
+    for item in mismatches:
+        present.show_html(f'<p class="note">汇总与分表不一致：{escape(str(item["kpi_id"]))} 汇总数 {escape(str(item["summary_value"]))}，'
+                          f'各村（社区）合计 {escape(str(item["communities_total"]))}（{escape(str(item["file"]))}）</p>')
+    not_read = actuals.quarter_notes(summary, data.quarter)["files_not_read"]
+    if not_read:
+        present.show_html(f"<p>未读取的文件{len(not_read)}个：</p>")
+        table = pd.DataFrame({"文件": [e["file"] + (f"（工作表「{e['sheet']}」）" if e.get("sheet") else "") for e in not_read],
+                              "原因": [e["message"] for e in not_read]})
+        present.show_html(present.table_html(table))
 
 
 def appendix(data) -> None:

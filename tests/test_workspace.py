@@ -184,7 +184,7 @@ def test_a_new_year_leaves_last_years_reports_alone(tmp_path, run):
     code, _, err = run("-C", ws.root, "build", "--all", "--formats", "html")
     assert code == EXIT_OK, err
     before = _snapshot(ws.reports / "2025-Q1")
-    summary_2025 = (ws.processed(2025) / "ingest_summary.json").read_bytes()
+    tables_2025 = {name: (ws.processed(2025) / name).read_bytes() for name in ("actuals.parquet", "rejects.parquet")}
 
     # next year's plan and submissions arrive
     text = ws.plan_file(2025).read_text(encoding="utf-8").replace("year: 2025", "year: 2026").replace("示例镇2025年", "示例镇2026年")
@@ -198,7 +198,8 @@ def test_a_new_year_leaves_last_years_reports_alone(tmp_path, run):
     assert code == EXIT_OK, err
     assert _snapshot(ws.reports / "2025-Q1") == before  # not re-rendered, byte-identical
     assert "unchanged, kept: 2025-Q1/quarter" in err and "rendered 2026-Q1/quarter" in err
-    assert (ws.processed(2025) / "ingest_summary.json").read_bytes() == summary_2025  # 2026 files are not 2025 rejects
+    # 2026 files are not 2025 rejects: 2025's tables are what they were
+    assert {name: (ws.processed(2025) / name).read_bytes() for name in tables_2025} == tables_2025
     index = (ws.reports / "index.html").read_text(encoding="utf-8")
     assert index.index("2026年第一季度") < index.index("2025年第一季度")  # one index, newest first
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 from reportlib.actuals.cells import fold, is_blank
-from reportlib.actuals.rules import HEADER_ALIASES, HEADER_SCAN_ROWS, MIN_HEADER_FIELDS, MIN_PREFIX_ALIAS
+from reportlib.actuals.rules import CHOSEN_FIELDS, HEADER_ALIASES, HEADER_SCAN_ROWS, MIN_HEADER_FIELDS, MIN_PREFIX_ALIAS, NOT_FIGURE_HEADER_WORDS
 
 def header_key(text: str) -> str:
     """Normalise a header cell for alias matching."""
@@ -83,6 +83,9 @@ class Header:
     columns: dict[str, int]  # field -> 0-based column
     units: dict[str, str]  # field -> unit text from the header's brackets
     labels: dict[str, str]  # field -> header text as written
+    quarters: dict[str, int] = field(default_factory=dict)  # field -> quarter its chosen column names (累计完成（三季度末）)
+    others: dict[str, list[int]] = field(default_factory=dict)  # field -> the other columns that also matched it
+    ambiguous: str = ""  # non-empty: two columns match one field and no quarter settles it (the sheet is refused)
 
 
 def _map_row(row: list[Any]) -> tuple[dict[str, tuple[int, int, str, str]], int]:
@@ -166,10 +169,12 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, tuple[int, int, s
     return best
 
 
-def detect_header(rows: list[list[Any]], found: Any = None, *, scanned: bool = False) -> Header | None:
+def detect_header(rows: list[list[Any]], found: Any = None, *, scanned: bool = False, prefer_quarter: int | None = None) -> Header | None:
     """The sheet's :class:`Header`, or None when none is recognisable.
 
     ``scanned``: ``found`` is what :func:`find_header` gave for these rows already.
+    ``prefer_quarter``: the quarter (1-4) of the file's folder, which decides between
+    two columns naming different quarters (see :func:`choose_columns`).
     """
     if not scanned:
         found = find_header(rows)
@@ -179,6 +184,82 @@ def detect_header(rows: list[list[Any]], found: Any = None, *, scanned: bool = F
     columns = {name: item[0] for name, item in mapping.items()}
     units = {name: item[2] for name, item in mapping.items() if item[2]}
     labels = {name: item[3] for name, item in mapping.items()}
-    return Header(row_number, columns, units, labels)
+    header = Header(row_number, columns, units, labels)
+    choose_columns(header, header_texts(rows, row_number), prefer_quarter)
+    return header
+
+
+def header_texts(rows: list[list[Any]], row_number: int) -> dict[int, str]:
+    """Column -> header text: the (last) header row's cell, or the row above's for a blank cell."""
+    lower = rows[row_number - 1] if row_number <= len(rows) else []
+    upper = rows[row_number - 2] if row_number >= 2 else []
+    texts = {}
+    for col in range(max(len(lower), len(upper))):
+        for row in (lower, upper):
+            value = row[col] if col < len(row) else None
+            if isinstance(value, str) and value.strip():
+                texts[col] = value.strip()
+                break
+    return texts
+
+
+_QUARTER_IN_HEADER = re.compile(r"(?:第?([一二三四1-4])季度?|Q([1-4])|([1-9]|1[0-2])月(?:底|末|份)?)")
+_CN_INDEX = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def quarter_in_header(text: str) -> int | None:
+    """The quarter a header names: 累计完成（三季度末） → 3, 截至9月底 → 3, 1-6月 → 2; else None."""
+    found = None
+    for match in _QUARTER_IN_HEADER.finditer(fold(text).upper()):
+        digit, q, month = match.groups()
+        found = _CN_INDEX.get(digit, None) or (int(digit) if digit else None) or (int(q) if q else None) or (
+            (int(month) - 1) // 3 + 1 if month else None)
+    return found
+
+
+def choose_columns(header: Header, texts: dict[int, str], prefer_quarter: int | None) -> None:
+    """Settle fields matched by two columns (累计完成（二季度末） | 累计完成（三季度末）).
+
+    For each field in ``CHOSEN_FIELDS`` every header column matching it is a candidate,
+    except, for figures, headers naming a plan or last year (``NOT_FIGURE_HEADER_WORDS``:
+    本年计划, 上年同期). One candidate: taken. Several, each naming a different quarter:
+    the folder's quarter (``prefer_quarter``), else the latest, is taken and its quarter
+    recorded (rows of another quarter are then rejected). Otherwise the sheet is refused
+    (``header.ambiguous`` names the columns). The other candidates stay in ``others``,
+    so formula checks cover them too.
+    """
+    for name in CHOSEN_FIELDS:
+        candidates = []
+        for col, text in sorted(texts.items()):
+            hit = match_header(text)
+            if hit is None or hit[0] != name:
+                continue
+            if name in ("cumulative", "increment") and any(word in text for word in NOT_FIGURE_HEADER_WORDS):
+                continue
+            candidates.append((col, text, hit))
+        if not candidates:
+            if name in header.columns and any(w in header.labels.get(name, "") for w in NOT_FIGURE_HEADER_WORDS):
+                del header.columns[name], header.labels[name]
+                header.units.pop(name, None)
+            continue
+        if len(candidates) == 1:
+            chosen = candidates[0]
+        else:
+            named = {quarter_in_header(text): (col, text, hit) for col, text, hit in candidates}
+            if None in named or len(named) != len(candidates):
+                header.ambiguous = "、".join(f"「{text}」" for _, text, _ in candidates) + "都可作为“" + \
+                    {"cumulative": "累计完成", "increment": "本季度完成", "state": "完成情况"}[name] + \
+                    "”，请删去多余的列，或在列名中写明季度（如 累计完成（三季度末））"
+                return
+            quarter = prefer_quarter if prefer_quarter in named else max(named)
+            chosen = named[quarter]
+            header.quarters[name] = quarter
+        col, text, hit = chosen
+        header.columns[name], header.labels[name] = col, text
+        if hit[2]:
+            header.units[name] = hit[2]
+        else:
+            header.units.pop(name, None)
+        header.others[name] = [c for c, _, _ in candidates if c != col]
 
 

@@ -13,12 +13,16 @@ import numpy as np
 import pandas as pd
 
 from reportlib.actuals.records import actuals_frame, rejects_frame
-from reportlib.actuals.cells import cell_text, is_blank, relative_path
+from reportlib.actuals.rules import ACTUALS_COLUMNS
+from reportlib.actuals.cells import cell_text, folder_quarter, is_blank
 from reportlib.actuals.headers import detect_header
-from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, parse_figure, plan_unit
-from reportlib.actuals.readers import FileInfo, FileProblem, Sheet, read_csv_bytes, read_xlsx_file
+from reportlib.actuals.cells import parse_state
+from reportlib.actuals.normalize import RowParser, classify_row, classify_text_row, is_point_in_time, is_same_as_above, parse_figure, plan_unit, remark_note
+from reportlib.actuals import communities, files
+from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
 from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
-from reportlib.actuals.rules import CSV_EXTENSIONS, FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, MAX_FILE_BYTES, MILESTONE_KIND, SAMPLE_MARKER, SPREADSHEET_EXTENSIONS, STATE_ORDER, UNSUPPORTED_EXTENSIONS
+from reportlib.actuals.rules import MAX_CONFLICT_OTHERS
+from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
 from reportlib.errors import InputError
 from reportlib.quarters import (
     previous_quarter,
@@ -101,6 +105,7 @@ class TextSheetParser:
         self.figure_memo: dict = {}
         self.unit_memo: dict = {}
         self.date_memo: dict = {}
+        self.same_memo: dict = {}  # 填报日期 cell -> whether it says 同上
         labels = parser.header
         self.cumulative_label = parser.label("cumulative")
         self.increment_label = parser.label("increment")
@@ -151,11 +156,9 @@ class TextSheetParser:
             return self.kept(rejected)
         return None if parsed is None else (parsed[0], flag_mask(parsed[1]), parsed[2])
 
-    def report_date(self, raw: Any):
-        try:
-            return self.p.report_date_of(raw)
-        except RowReject as rejected:
-            return self.kept(rejected)
+    def report_date(self, raw: Any, quarter: str):
+        iso, flags, problem = self.p.report_date_of(raw, quarter)
+        return iso, flag_mask(flags), None if problem is None else self.kept(problem)
 
     def read(self, ingest: "Ingest", rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
         """Classify and parse rows ``first`` … ``last`` (1-based); returns the data rows read."""
@@ -190,6 +193,10 @@ class TextSheetParser:
         increment_column = self.increment_column
         count = 0
         rows = sheet.rows
+        above_date = None  # the 填报日期 of the data row above (for 同上)
+        same_memo = self.same_memo
+        same_bit, bad_date_bit = flag_mask(["date_same_as_above"]), flag_mask(["bad_date"])
+        state_column_bit, remark_bit = flag_mask(["state_from_figure_column"]), flag_mask(["figure_with_remark"])
         for row_number in range(first, last + 1):
             row = rows[row_number - 1]
             skip = classify_text_row(row, inputs)
@@ -201,6 +208,14 @@ class TextSheetParser:
             count += 1
             # cells past the last used column are never read; absent fields read the None at [width]
             row = row + pad[len(row):] if len(row) < width else row[:width] + tail
+            date_raw = row[c_date]
+            same = same_memo.get(date_raw)
+            if same is None:
+                same = same_memo[date_raw] = is_same_as_above(date_raw)
+            if same:
+                date_raw, missing_above = above_date, above_date is None
+            else:
+                above_date = date_raw
             value = row[c_id]
             id_text = value.strip() if value is not None else ""
             value = row[c_name]
@@ -225,8 +240,12 @@ class TextSheetParser:
             cumulative = increment = math.nan
             state = ""
             approximate = False
+            remarks = ()
             if kind == MILESTONE_KIND:
                 raw = row[c_state]
+                if (raw is None or not raw.strip()) and row[c_cum] is not None and parse_state(row[c_cum]):
+                    raw = row[c_cum]
+                    mask |= state_column_bit
                 state = state_memo.get(raw)
                 if state is None:
                     state = state_memo[raw] = self.state(raw)
@@ -254,6 +273,8 @@ class TextSheetParser:
                         rejected = parsed
                         break
                     parsed_any = True
+                    if parsed[1] & remark_bit:
+                        remarks += ((label, value),)
                     if slot == 0:
                         cumulative = parsed[0]
                     else:
@@ -268,15 +289,23 @@ class TextSheetParser:
                     continue
                 if approximate:
                     mask |= approximate_bit
-            raw = row[c_date]
-            date = date_memo.get(raw)
-            if date is None:
-                date = date_memo[raw] = self.report_date(raw)
-            if date.__class__ is RowReject:
-                reject(rel, sheet_name, row_number, date)
-                continue
+            key = (date_raw, quarter)
+            found = date_memo.get(key)
+            if found is None:
+                found = date_memo[key] = self.report_date(date_raw, quarter)
+            date, date_mask, problem = found
+            mask |= date_mask
+            if same:
+                mask |= same_bit
+                if missing_above:
+                    mask |= bad_date_bit
+                    problem = RowReject("bad_date", self.p.label("report_date"), "同上", "上面没有可沿用的日期，请把「同上」改为具体日期")
+            if problem is not None:
+                ingest.warn(rel, sheet_name, row_number, problem)
             value = row[c_note]
             note = value.strip() if value is not None else ""
+            for label, raw in remarks:
+                note = remark_note(note, label, raw.strip())
             note = interned.setdefault(note, note)
             value = row[c_runit]
             unit_name = value.strip() if value is not None else ""
@@ -313,6 +342,7 @@ class IngestResult:
     actuals: pd.DataFrame
     rejects: pd.DataFrame
     summary: dict
+    details: pd.DataFrame | None = None  # per-community detail rows (never actuals)
 
     @property
     def clean(self) -> bool:
@@ -340,23 +370,24 @@ class Ingest:
         self.text_parsers: dict[tuple, TextSheetParser] = {}
         self.interned: dict[str, str] = {}
         self.digests: dict[str, bytes] = {}  # relative path -> sha256 of the bytes read
+        self.mtimes: dict[str, int] = {}  # relative path -> modification time (ns): the last tie-breaker
+        self.not_read: list[dict] = []  # files_not_read entries
+        self.hidden_rows: list[dict] = []  # {file, sheet, rows}
+        self.details: list[tuple[str, Candidate]] = []  # (community, row) of per-community detail sheets
+        self.conflicts: list[dict] = []
+        self.warnings: list[dict] = []  # problems with rows that were kept (row_warnings)
 
     # -- files -------------------------------------------------------------
 
-    def discover(self) -> list[Path]:
-        """Submission files under the raw folder, sorted by relative path."""
+    def discover(self) -> list[tuple[str, Path]]:
+        """Submission files to read, sorted by relative path; the others go to ``files_not_read``."""
         if not self.raw_dir.is_dir():
             raise InputError("找不到实际完成数据文件夹", file=str(self.raw_dir))
-        found = []
-        for path in sorted(self.raw_dir.rglob("*"), key=lambda p: p.relative_to(self.raw_dir).as_posix()):
-            rel = path.relative_to(self.raw_dir)
-            if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
-                continue
-            suffix = path.suffix.lower()
-            if suffix in SPREADSHEET_EXTENSIONS + CSV_EXTENSIONS + UNSUPPORTED_EXTENSIONS:
-                found.append(path)
-            else:
-                self.ignored.append(rel.as_posix())
+        found, self.not_read, links = files.discover(self.raw_dir, self.year)
+        for rel, reason in links:
+            self.files_failed += 1
+            self.file_error(rel, "", None, reason)
+        self.ignored = [entry["file"] for entry in self.not_read if entry["reason"] == "other_type"]
         return found
 
     def file_error(self, file: str, sheet: str, row: int | None, reason: str, detail: str = "", column: str = "", raw: str = "") -> None:
@@ -366,53 +397,62 @@ class Ingest:
         )
         self.file_errors.append(FileError(file, sheet, row, reason, message))
 
-    def read_file(self, path: Path) -> None:
-        """Read one file and feed its sheets to :meth:`read_sheet`; file problems are recorded."""
-        rel = relative_path(path, self.raw_dir)
-        suffix = path.suffix.lower()
+    def read_file(self, rel: str, path: Path) -> None:
+        """Read one file (by its content) and feed its sheets to :meth:`read_sheet`; file problems are recorded."""
         try:
-            if suffix in UNSUPPORTED_EXTENSIONS:
-                raise FileProblem("unsupported_format", suffix)
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise FileProblem("file_too_large", f"{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB")
-            if suffix in CSV_EXTENSIONS:
-                data = path.read_bytes()
-                self.digests[rel] = hashlib.sha256(data).digest()  # for input_fingerprint: what was read
-                sheets, encoding = read_csv_bytes(data)
-                del data
-                info = FileInfo(rel, "csv", encoding)
-            else:
-                sheets = read_xlsx_file(path)
-                info = FileInfo(rel, "xlsx")
+            self.mtimes[rel] = path.stat().st_mtime_ns
+            sheets, info = files.open_file(path, rel, self.digests)
         except FileProblem as problem:
             self.files_failed += 1
             self.file_error(rel, "", None, problem.reason, problem.detail)
             return
-        except OSError as exc:
+        except OSError:
             self.files_failed += 1
-            self.file_error(rel, "", None, "corrupt_file", type(exc).__name__)
+            self.file_error(rel, "", None, "corrupt_file", "无法打开文件（可能正被其他程序占用或没有读取权限）")
             return
         self.files.append(info)
         errors_before = len(self.file_errors)
+        roles = communities.sheet_roles(sheets)
+        if roles.missing_summary:
+            self.file_error(rel, "", None, "no_summary_sheet", "分表：" + "、".join(roles.details))
         for sheet in sheets:
-            info.rows_read += self.read_sheet(rel, sheet, info, texts_only=self.texts_in_bulk and info.format == "csv")
+            if sheet.hidden:
+                if not all(is_blank(v) for row in sheet.rows for v in row):
+                    self.not_read.append({**files.not_read(rel, "hidden_sheet"), "sheet": sheet.name})
+                continue
+            community = sheet.name if sheet.name in roles.details else ""
+            info.rows_read += self.read_sheet(rel, sheet, info, texts_only=self.texts_in_bulk and info.format in ("csv", "text"),
+                                              community=community)
         if not info.sheets and len(self.file_errors) == errors_before:
+            if info.format == "text" and PurePosixPath(rel).suffix.lower() in LOOSE_TEXT_EXTENSIONS:
+                self.files.remove(info)
+                self.not_read.append(files.not_read(rel, "no_header_text"))
+                self.file_errors = self.file_errors[:errors_before]
+                return
             self.file_error(rel, "", None, "no_header", "文件中没有任何内容")
 
-    def read_sheet(self, rel: str, sheet: Sheet, info: FileInfo, *, texts_only: bool = False) -> int:
+    def read_sheet(self, rel: str, sheet: Sheet, info: FileInfo, *, texts_only: bool = False, community: str = "") -> int:
         """Parse one sheet's data rows; returns the number of data rows read.
 
         ``texts_only``: every cell is text or None and there are no formulas (CSV), so
         the rows go through :class:`TextSheetParser`, which applies the same rules.
+        ``community``: the sheet is a community's detail (see :mod:`~reportlib.actuals.communities`);
+        its rows go to the details table, never to the actuals. Hidden rows are skipped
+        (``skipped_by_kind["hidden_row"]``) and listed in ``hidden_rows``.
         """
         if sheet.name.strip().lower() in INSTRUCTION_SHEET_NAMES:
             return 0
         if all(is_blank(v) for row in sheet.rows for v in row) and not sheet.formulas:
             return 0
-        header = detect_header(sheet.rows, sheet.found, scanned=sheet.scanned)
+        folder = folder_quarter(rel)
+        header = detect_header(sheet.rows, sheet.found, scanned=sheet.scanned,
+                               prefer_quarter=quarter_index(folder) if folder else None)
         if header is None:
-            self.file_error(rel, sheet.name, None, "no_header", f"已检查前{HEADER_SCAN_ROWS}行")
+            if not (PurePosixPath(rel).suffix.lower() in LOOSE_TEXT_EXTENSIONS and info.format == "text"):
+                self.file_error(rel, sheet.name, None, "no_header", f"已检查前{HEADER_SCAN_ROWS}行")
+            return 0
+        if header.ambiguous:
+            self.file_error(rel, sheet.name, None, "ambiguous_columns", header.ambiguous)
             return 0
         info.sheets.append(sheet.name)
         above = [cell_text(v) for row in sheet.rows[: header.row - 1] for v in row]
@@ -422,7 +462,10 @@ class Ingest:
         formula_rows = {row for row, col in sheet.formulas if col in used_columns}
         last = next((i for i in range(len(sheet.rows), 0, -1)
                      if i in formula_rows or any(not is_blank(v) for v in sheet.rows[i - 1])), 0)
-        if texts_only and not sheet.formulas:
+        hidden = sorted(r for r in sheet.hidden_rows if header.row < r <= last)
+        if hidden:
+            self.hidden_rows.append({"file": rel, "sheet": sheet.name, "rows": hidden})
+        if texts_only and not sheet.formulas and not community:
             signature = TextSheetParser.signature(parser)
             fast = self.text_parsers.get(signature)
             if fast is None:
@@ -431,7 +474,7 @@ class Ingest:
         count = 0
         for row_number in range(header.row + 1, last + 1):
             row = sheet.rows[row_number - 1] if row_number <= len(sheet.rows) else []
-            skip = classify_row(row, row_number in formula_rows, header)
+            skip = "hidden_row" if row_number in sheet.hidden_rows else classify_row(row, row_number in formula_rows, header)
             if skip:
                 self.skipped[skip] += 1
                 if skip == "footer" and any(SAMPLE_MARKER in cell_text(v) for v in row):
@@ -439,10 +482,24 @@ class Ingest:
                 continue
             count += 1
             try:
-                self.batch.add_candidate(parser.parse(row_number, row))
+                candidate = parser.parse(row_number, row)
+                if community:
+                    self.details.append((community, candidate))
+                else:
+                    self.batch.add_candidate(candidate)
             except RowReject as rejected:
                 self.reject(rel, sheet.name, row_number, rejected)
+            for number, problem in parser.problems:
+                self.warn(rel, sheet.name, number, problem)
+            parser.problems.clear()
         return count
+
+    def warn(self, file: str, sheet: str, row: int, problem: RowReject) -> None:
+        """Record a problem with a row that was kept (a bad 填报日期): listed in ``row_warnings``."""
+        raw = cell_text(problem.raw)
+        message = describe(file, sheet, row, problem.column, raw, problem.reason, problem.detail)
+        self.warnings.append({"file": file, "sheet": sheet, "row": row, "column": problem.column, "raw_value": raw,
+                              "reason": problem.reason, "message": message})
 
     def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None:
         """Record a rejected row (formula problems also go to file_errors)."""
@@ -468,11 +525,24 @@ class Ingest:
         _, first_index, inverse = np.unique(key, return_index=True, return_inverse=True)
         first = first_index[inverse.reshape(-1)]
         duplicate = first != np.arange(n)
+        cumulative, increment = np.asarray(batch.cumulative), np.asarray(batch.increment)
+
+        def same(i: int, j: int) -> bool:
+            return batch.state[i] == batch.state[j] and all(
+                (math.isnan(a[i]) and math.isnan(a[j])) or a[i] == a[j] for a in (cumulative, increment))
+
+        differing = {int(first[i]) for i in np.flatnonzero(duplicate).tolist() if not same(i, int(first[i]))}
         for i in np.flatnonzero(duplicate).tolist():
             j = int(first[i])
             where = f"{batch.sheet[j]}第{batch.row[j]}行" if batch.sheet[j] else f"第{batch.row[j]}行"
+            detail = (f"与{where}数值不同，无法确定哪一行正确，两行均未采用" if j in differing
+                      else f"已采用{where}，本行未采用")
             self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
-                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], f"已采用{where}，本行未采用"))
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], detail))
+        for j in sorted(differing):
+            self.reject(batch.files[batch.file[j]], batch.sheet[j], batch.row[j], RowReject(
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[j], "同一文件中另有一行数值不同，无法确定哪一行正确，两行均未采用"))
+            duplicate[j] = True
         return np.flatnonzero(~duplicate)
 
     def resolve(self) -> dict[str, Any]:
@@ -508,12 +578,15 @@ class Ingest:
         file = np.asarray(batch.file, dtype=np.int64)
         rows = np.asarray(batch.row, dtype=np.int64)
         kpi_c, quarter_c = all_kpi_c[kept], all_quarter_c[kept]
-        date_c, sheet_c = codes(batch.report_date)[kept], codes(batch.sheet)[kept]
+        all_date_c = codes(batch.report_date)
+        date_c, sheet_c = all_date_c[kept], codes(batch.sheet)[kept]
         name_rank = file_ranks(lambda f: (PurePosixPath(f).name, f)) if batch.files else np.zeros(0, np.int64)
         path_rank = file_ranks(lambda f: f) if batch.files else np.zeros(0, np.int64)
+        mtime_rank = file_ranks(lambda f: self.mtimes.get(f, 0)) if batch.files else np.zeros(0, np.int64)
         kept_file = file[kept]
         order = kept[np.lexsort((rows[kept], sheet_c, path_rank[kept_file] if n else kept_file,
-                                 name_rank[kept_file] if n else kept_file, date_c, quarter_c, kpi_c))]
+                                 name_rank[kept_file] if n else kept_file, mtime_rank[kept_file] if n else kept_file,
+                                 date_c, quarter_c, kpi_c))]
         position = np.empty(len(batch), dtype=np.int64)
         position[kept] = np.arange(n)
         group_key = kpi_c[position[order]] * (int(quarter_c.max()) + 1 if n else 1) + quarter_c[position[order]]
@@ -580,6 +653,8 @@ class Ingest:
                     flags[alive[fell]] |= bits["cumulative_fell"]
             superseded[alive[:-1]] = True
             last = int(alive[-1])
+            if len(alive) > 1:
+                self.note_conflict(alive, cumulative, flags, all_date_c)
             effective[quarter] = (float(cumulative[last]), batch.state[last])
             alive_all.append(alive)
         survivors = np.concatenate(alive_all) if alive_all else np.zeros(0, dtype=np.int64)
@@ -609,17 +684,61 @@ class Ingest:
             "flags": flag_texts(flags[survivors]),
         }
 
+    def note_conflict(self, alive: np.ndarray, cumulative: np.ndarray, flags: np.ndarray, date_codes: np.ndarray) -> None:
+        """Rows of one KPI and quarter with the winner's 填报日期 but another value: a conflict.
+
+        No rule settles it: the later file modification time (then file name) decides, as a
+        last resort; the winner is flagged ``conflict`` and the case listed in ``conflicts``
+        (at most ``MAX_CONFLICT_OTHERS`` of the other rows are listed, with their count).
+        """
+        batch = self.batch
+        last = int(alive[-1])
+        same_date = alive[:-1][date_codes[alive[:-1]] == date_codes[last]]
+        if len(same_date) == 0:
+            return
+        values = cumulative[same_date]
+        differs = ~(np.isclose(values, cumulative[last], rtol=0, atol=1e-9) | (np.isnan(values) & math.isnan(cumulative[last])))
+        states = [batch.state[i] for i in same_date.tolist()]
+        differs |= np.asarray([state != batch.state[last] for state in states], dtype=bool)
+        rivals = same_date[differs].tolist()
+        if not rivals:
+            return
+
+        def value(i: int):
+            return batch.state[i] or (None if math.isnan(cumulative[i]) else round(float(cumulative[i]), 9))
+
+        flags[last] |= flag_mask(["conflict"])
+        flags[np.asarray(rivals, dtype=np.int64)] |= flag_mask(["conflict"])
+
+        def where(i: int) -> dict:
+            return {"file": batch.files[batch.file[i]], "sheet": batch.sheet[i], "row": int(batch.row[i]),
+                    "value": value(i), "report_date": batch.report_date[i]}
+
+        chosen = batch.files[batch.file[last]]
+        by_mtime = any(self.mtimes.get(batch.files[batch.file[i]], 0) != self.mtimes.get(chosen, 0) for i in rivals)
+        rule = "文件修改时间较晚" if by_mtime else "文件名排序靠后"
+        self.conflicts.append({
+            "kpi_id": batch.kpi_id[last], "quarter": batch.quarter[last], "report_date": batch.report_date[last],
+            "chosen": where(last), "others": [where(i) for i in rivals[-MAX_CONFLICT_OTHERS:]], "others_count": len(rivals),
+            "rule": "mtime" if by_mtime else "file_name",
+            "message": (f"{batch.kpi_id[last]} {quarter_label(batch.quarter[last])}：填报日期相同"
+                        f"（{batch.report_date[last] or '未填'}）而数值不同，暂按{rule}的「{chosen}」采用"
+                        "（这只是最后手段，请填报单位确认哪一份正确，并在更正件中填写更晚的填报日期）"),
+        })
+
     # -- run -----------------------------------------------------------------
 
     def run(self) -> IngestResult:
         """Read every file, resolve, and build the output tables and summary."""
-        for path in self.discover():
-            self.read_file(path)
+        for rel, path in self.discover():
+            self.read_file(rel, path)
         self.rows_read = sum(info.rows_read for info in self.files)
         final = self.resolve()
         self.batch = Batch()  # the columns are in ``final`` now
         actuals = actuals_frame(final, presorted=True)
         del final
+        details = communities.details_frame(self.details, ACTUALS_COLUMNS)
+        actuals, mismatches = communities.check_against_summary(details, actuals)
         rejects = rejects_frame([vars(rej) for rej in self.rejects])
         superseded = int(actuals["superseded"].sum())
         summary = {
@@ -629,6 +748,7 @@ class Ingest:
             "accepted": len(actuals) - superseded,
             "superseded": superseded,
             "rejected": len(rejects),
+            "details": len(details),
             "skipped": sum(self.skipped.values()),
             "skipped_by_kind": dict(sorted(self.skipped.items())),
             "by_reason": dict(sorted(Counter(rejects["reason"]).items())),
@@ -636,7 +756,12 @@ class Ingest:
             "sample_data": any(info.sample for info in self.files),
             "files": [vars(info) for info in self.files],
             "ignored_files": self.ignored,
+            "files_not_read": sorted(self.not_read, key=lambda e: (e["file"], e.get("sheet", ""))),
+            "hidden_rows": self.hidden_rows,
+            "conflicts": self.conflicts,
+            "row_warnings": sorted(self.warnings, key=lambda w: (w["file"], w["sheet"], w["row"])),
+            "community_mismatches": mismatches,
         }
-        return IngestResult(actuals, rejects, summary)
+        return IngestResult(actuals, rejects, summary, details)
 
 

@@ -10,15 +10,19 @@ from reportlib.actuals.cells import cell_text, fold, folder_quarter, is_blank, p
 from reportlib.actuals.headers import Header, _is_header_like, _map_row
 from reportlib.actuals.readers import Sheet
 from reportlib.actuals.records import Candidate, KpiIndex, RowReject
+from reportlib.actuals.rules import COUNT_UNIT_SYNONYMS, FIGURE_LEAD_WORDS, FIGURE_NEGATING_WORDS, REMARK_OPENERS, SAME_AS_ABOVE
 from reportlib.actuals.rules import BLANK_UNIT_TEXTS, FIELD_LABELS, FIGURE_FILLER_WORDS, FOOTER_PREFIXES, MILESTONE_KIND, MIN_HEADER_FIELDS, PERCENT_DIGITS, PERCENT_UNIT, PERCENT_UNIT_WORDS, POINT_IN_TIME_KINDS, ZERO_TARGET_KIND
 from reportlib.quarters import (
     QuarterError,
     parse_date,
     parse_quarter,
+    parse_month_day,
+    quarter_index,
     quarter_label,
+    quarter_start_date,
     quarter_year,
 )
-from reportlib.units import UnitError, canonical_unit, convert, parse_number, parse_quantity
+from reportlib.units import UnitError, canonical_unit, convert, find_quantities, parse_number, parse_quantity
 
 # --------------------------------------------------------------------------- row parsing
 
@@ -73,6 +77,35 @@ def read_number_text(text: str) -> tuple[float, str | None, bool] | None:
     return quantity.value, quantity.unit, approximate
 
 
+def leading_quantity(text: str) -> tuple[float, str | None, bool] | None:
+    """A figure followed by a remark, or after a lead word: ``9（含续建3个）`` → 9,
+    ``9个（东坪、西冶等9个村居）`` → 9 个, ``同比增长8.2%`` → 8.2 %, ``同比下降3%`` → -3 %.
+
+    Only the first quantity counts, only lead words (``FIGURE_LEAD_WORDS``,
+    ``FIGURE_NEGATING_WORDS``) may stand before it, and what follows must open a remark
+    (``REMARK_OPENERS``); otherwise None (``见附件3`` is still no number).
+    """
+    stripped = text.strip()
+    sign = 1.0
+    for word in FIGURE_NEGATING_WORDS + FIGURE_LEAD_WORDS:
+        if stripped.startswith(word):
+            sign = -1.0 if word in FIGURE_NEGATING_WORDS else 1.0
+            stripped = stripped[len(word):].lstrip()
+            break
+    found = find_quantities(stripped)
+    if not found or found[0].start != 0:
+        return None
+    first = found[0]
+    rest = stripped[first.end:]
+    if rest and not rest.lstrip().startswith(REMARK_OPENERS) and not rest.startswith(REMARK_OPENERS):
+        return None
+    head = read_number_text(stripped[:first.end])
+    if head is None:
+        return None
+    value, unit, approximate = head
+    return sign * value, unit, approximate
+
+
 def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[float, set[str], bool] | None:
     """Read one figure cell into the plan's unit.
 
@@ -92,14 +125,19 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
         number = float(value)
     else:
         text = fold(value)
-        percent_sign = "%" in text
         parsed = read_number_text(text)
         if parsed is None:
-            raise RowReject("bad_number", column, raw)
+            parsed = leading_quantity(text)
+            if parsed is None:
+                raise RowReject("bad_number", column, raw)
+            remark = True
+        else:
+            remark = False
         number, unit, approximate = parsed
+        percent_sign = unit == PERCENT_UNIT
     if not math.isfinite(number):
         raise RowReject("bad_number", column, raw)
-    flags: set[str] = set()
+    flags: set[str] = {"figure_with_remark"} if not isinstance(value, (int, float)) and remark else set()
     if unit is None and row_unit:
         unit, factor = _unit_of(row_unit, FIELD_LABELS["unit"])
         number = convert(number, row_unit, unit)  # decimal arithmetic: 0.69万 is exactly 6900
@@ -116,10 +154,23 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
     if unit is not None and target_unit and unit != target_unit:
         try:
             number = convert(number, unit, target_unit)
+            flags.add("unit_converted")
         except UnitError:
-            raise RowReject("incompatible_unit", column, raw, f"计划单位为{target_unit}，填写的单位为{unit}") from None
-        flags.add("unit_converted")
+            if not same_thing(unit, target_unit):
+                raise RowReject("incompatible_unit", column, raw, f"计划单位为{target_unit}，填写的单位为{unit}") from None
+            flags.add("unit_synonym")
     return number, flags, approximate
+
+
+def same_thing(unit: str, other: str) -> bool:
+    """Whether two count units name the same thing (``COUNT_UNIT_SYNONYMS``: 家 and 个)."""
+    return any(unit in group and other in group for group in COUNT_UNIT_SYNONYMS)
+
+
+def remark_note(note: str, label: str, raw: str) -> str:
+    """The 进展说明 with a figure's remark kept: ``…（累计完成填写为「9（含续建3个）」）``."""
+    kept = f"（{label}填写为「{raw}」）"
+    return note + kept if kept not in note else note
 
 
 class RowParser:
@@ -128,6 +179,8 @@ class RowParser:
     def __init__(self, index: KpiIndex, year: int, header: Header, file: str, sheet: Sheet):
         self.index, self.year, self.header, self.file, self.sheet = index, year, header, file, sheet
         self.folder_quarter = folder_quarter(file)
+        self.above_date: Any = None  # the 填报日期 of the data row above (for 同上)
+        self.problems: list[RowReject] = []  # problems with accepted rows (bad 填报日期), reported as file notes
 
     def label(self, name: str) -> str:
         """Column label as written in this sheet (falls back to the Chinese name)."""
@@ -145,14 +198,23 @@ class RowParser:
     def check_formulas(self, row_number: int, row: list[Any]) -> set[str]:
         """Reject formula cells without a cached value in used columns; flag those with one."""
         flags = set()
-        for name, col in sorted(self.header.columns.items(), key=lambda item: item[1]):
+        used = [(name, col, True) for name, col in self.header.columns.items()]
+        used += [(name, col, False) for name, cols in self.header.others.items() for col in cols]
+        for name, col, in_use in sorted(used, key=lambda item: item[1]):
             formula = self.sheet.formulas.get((row_number, col))
             if formula is None:
                 continue
             if is_blank(row[col] if col < len(row) else None):
-                raise RowReject("formula_without_value", self.label(name), formula)
-            flags.add("formula_value")
+                label = self.label(name) if in_use else cell_text(self.header_text(col)) or self.label(name)
+                raise RowReject("formula_without_value", label, formula)
+            if in_use:
+                flags.add("formula_value")
         return flags
+
+    def header_text(self, col: int) -> str:
+        """The header text of a column (for messages about columns not in use)."""
+        row = self.sheet.rows[self.header.row - 1] if self.header.row <= len(self.sheet.rows) else []
+        return row[col] if col < len(row) and row[col] is not None else ""
 
     def quarter(self, row: list[Any]) -> tuple[str, set[str]]:
         """The row's quarter (or its folder's), validated against the plan year."""
@@ -169,8 +231,9 @@ class RowParser:
         else:
             try:
                 quarter = parse_quarter(raw, default_year=self.year)
-            except QuarterError:
-                raise RowReject("bad_quarter", self.label("quarter"), cell_text(raw)) from None
+            except QuarterError as exc:
+                detail = str(exc) if str(exc).startswith("「") else ""
+                raise RowReject("bad_quarter", self.label("quarter"), cell_text(raw), detail) from None
         if quarter_year(quarter) != self.year:
             raise RowReject(
                 "quarter_mismatch", self.label("quarter") if not is_blank(raw) else "", cell_text(raw) or quarter,
@@ -178,20 +241,52 @@ class RowParser:
             )
         if self.folder_quarter and quarter != self.folder_quarter:
             flags.add("quarter_differs_from_folder")
+        for name, index in self.header.quarters.items():
+            if quarter_index(quarter) != index:
+                raise RowReject("column_quarter_mismatch", self.label("quarter") if not is_blank(raw) else self.label(name),
+                                cell_text(raw) or quarter, f"本行为{quarter_label(quarter)}，「{self.label(name)}」列是第{index}季度的数")
         return quarter, flags
 
-    def report_date(self, row: list[Any]) -> str:
-        """ISO 填报日期, "" when blank."""
-        return self.report_date_of(self.get(row, "report_date"))
+    def report_date(self, row: list[Any], quarter: str) -> tuple[str, set[str], RowReject | None]:
+        """ISO 填报日期 ("" when blank), flags, and the problem to report (never a reject of the row).
 
-    def report_date_of(self, raw: Any) -> str:
-        """:meth:`report_date` of a 填报日期 cell value."""
+        ``同上`` (``SAME_AS_ABOVE``) is the 填报日期 of the data row above (flag
+        ``date_same_as_above``); the row above's own 同上 is followed.
+        """
+        raw = self.get(row, "report_date")
+        flags: set[str] = set()
+        if is_same_as_above(raw):
+            flags.add("date_same_as_above")
+            if self.above_date is None:
+                self.above_date = raw
+                return "", flags | {"bad_date"}, RowReject("bad_date", self.label("report_date"), cell_text(raw), "上面没有可沿用的日期，请把「同上」改为具体日期")
+            raw = self.above_date
+        else:
+            self.above_date = raw
+        date, more, problem = self.report_date_of(raw, quarter)
+        return date, flags | more, problem
+
+    def report_date_of(self, raw: Any, quarter: str) -> tuple[str, set[str], RowReject | None]:
+        """:meth:`report_date` of a 填报日期 cell value (not 同上) for a row of ``quarter``.
+
+        ``10月9日`` takes the quarter's year (the next year when that day would fall
+        before the quarter began: a Q4 report dated 1月9日), flag
+        ``date_year_from_quarter``. An unreadable date is flagged ``bad_date`` and left
+        blank: a bad 填报日期 never vetoes a good figure.
+        """
         if is_blank(raw):
-            return ""
+            return "", set(), None
         try:
-            return parse_date(raw).isoformat()
+            return parse_date(raw).isoformat(), set(), None
         except QuarterError:
-            raise RowReject("bad_date", self.label("report_date"), cell_text(raw)) from None
+            pass
+        year = quarter_year(quarter)
+        day = parse_month_day(raw, year)
+        if day is not None:
+            if day < quarter_start_date(quarter):
+                day = parse_month_day(raw, year + 1) or day
+            return day.isoformat(), {"date_year_from_quarter"}, None
+        return "", {"bad_date"}, RowReject("bad_date", self.label("report_date"), cell_text(raw), "请填写如 2025-10-09 的日期")
 
     def figures(self, row: list[Any], kpi: dict) -> tuple[dict[str, float | None], set[str], bool]:
         """Cumulative and increment in the plan's unit, with flags and the approximate marker."""
@@ -226,6 +321,9 @@ class RowParser:
 
     def parse(self, row_number: int, row: list[Any]) -> Candidate:
         """Parse one data row or raise :class:`RowReject`."""
+        raw_date = self.get(row, "report_date")
+        above = self.above_date
+        self.above_date = above if is_same_as_above(raw_date) else raw_date
         flags = self.check_formulas(row_number, row)
         kpi_id, id_flags = self.index.resolve(self.text(row, "kpi_id"), self.text(row, "name"), self.header.labels)
         kpi = self.index.by_id[kpi_id]
@@ -234,25 +332,45 @@ class RowParser:
         state = ""
         figures: dict[str, float | None] = {"cumulative": None, "increment": None}
         approximate = False
+        note = self.text(row, "note")
         if kind == MILESTONE_KIND:
-            state = self.state_of(self.get(row, "state"))
+            raw_state = self.get(row, "state")
+            if is_blank(raw_state) and parse_state(self.get(row, "cumulative")):
+                raw_state = self.get(row, "cumulative")
+                flags.add("state_from_figure_column")
+            state = self.state_of(raw_state)
         else:
             figures, figure_flags, approximate = self.figures(row, kpi)
             flags |= figure_flags
             if figures["cumulative"] is None and figures["increment"] is None:
                 raise self.no_figures()
+            if "figure_with_remark" in figure_flags:
+                for name in ("cumulative", "increment"):
+                    cell = self.get(row, name)
+                    if isinstance(cell, str) and read_number_text(fold(cell)) is None and not is_blank(cell):
+                        note = remark_note(note, self.label(name), cell_text(cell))
         if approximate:
             flags.add("approximate")
+        self.above_date = above
+        report_date, date_flags, problem = self.report_date(row, quarter)
+        flags |= date_flags
+        if problem is not None:
+            self.problems.append((row_number, problem))
         return Candidate(
             kpi_id=kpi_id, kind=kind, point_in_time=is_point_in_time(kind, plan_unit(kpi)), quarter=quarter,
             cumulative=figures["cumulative"], increment=figures["increment"], state=state,
-            approximate=approximate, note=self.text(row, "note"),
+            approximate=approximate, note=note,
             reporting_unit=self.text(row, "reporting_unit"), reporter=self.text(row, "reporter"),
-            report_date=self.report_date(row), source_file=self.file, source_sheet=self.sheet.name,
+            report_date=report_date, source_file=self.file, source_sheet=self.sheet.name,
             source_row=row_number, flags=flags | id_flags | quarter_flags,
             increment_column=self.label("increment") if "increment" in self.header.columns else "",
             increment_raw=self.text(row, "increment"),
         )
+
+
+def is_same_as_above(value: Any) -> bool:
+    """A 填报日期 cell saying "the same as above" (同上)."""
+    return isinstance(value, str) and fold(value) in SAME_AS_ABOVE
 
 
 def unit_text_of(text: str) -> str:

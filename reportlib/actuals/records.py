@@ -1,7 +1,9 @@
 """What an ingest records: rejects, file errors, candidate rows, flags as bits, the plan's KPI index."""
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -13,7 +15,7 @@ import pandas as pd
 from reportlib.actuals.rules import ACTUALS_COLUMNS, REJECT_COLUMNS
 from reportlib import quarters
 from reportlib.actuals.cells import normalize_kpi_id, normalize_name
-from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, REASONS
+from reportlib.actuals.rules import CLOSE_NAME_RATIO, FIELD_LABELS, FILE_ERRORS, REASONS
 
 # --------------------------------------------------------------------------- records
 
@@ -120,6 +122,7 @@ class KpiIndex:
         self.by_id: dict[str, dict] = {}
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_key: dict[str, list[str]] = defaultdict(list)
+        self.proposals: dict[str, str] = {}  # normalised name -> proposal text (memo)
         for record in kpis.to_dict("records"):
             kpi_id = str(record["kpi_id"])
             self.by_id[kpi_id] = record
@@ -132,9 +135,13 @@ class KpiIndex:
         labels = {**FIELD_LABELS, **(labels or {})}
         if kpi_id_text:
             kpi_id = normalize_kpi_id(kpi_id_text)
-            if kpi_id not in self.by_id:
-                raise RowReject("unknown_kpi", labels["kpi_id"], kpi_id_text)
             flags = set()
+            if kpi_id not in self.by_id:
+                padded = padded_kpi_id(kpi_id)
+                if padded not in self.by_id:
+                    raise RowReject("unknown_kpi", labels["kpi_id"], kpi_id_text, self.proposal(name_text))
+                kpi_id = padded
+                flags.add("id_normalized")
             if name_text and normalize_name(name_text) != normalize_name(str(self.by_id[kpi_id].get("name") or "")):
                 flags.add("name_mismatch")
             return kpi_id, flags
@@ -146,7 +153,31 @@ class KpiIndex:
                 return unique[0], set()
             if len(unique) > 1:
                 raise RowReject("ambiguous_name", labels["name"], name_text, "可能是 " + "、".join(unique))
-        raise RowReject("unknown_kpi", labels["name"], name_text)
+        raise RowReject("unknown_kpi", labels["name"], name_text, self.proposal(name_text))
+
+    def proposal(self, name_text: str) -> str:
+        """``是否为 K3.3.02「…」？`` for the plan KPI whose name is closest to ``name_text``
+        (difflib ratio ≥ ``CLOSE_NAME_RATIO``), else "". Only proposed, never accepted."""
+        key = normalize_name(name_text or "")
+        if not key:
+            return ""
+        if key not in self.proposals:
+            self.proposals[key] = self.closest(key)
+        return self.proposals[key]
+
+    def closest(self, key: str) -> str:
+        """:meth:`proposal` of a normalised name (uncached)."""
+        close = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=CLOSE_NAME_RATIO)
+        if not close or len(set(self.by_key[close[0]])) != 1:
+            return ""
+        kpi_id = self.by_key[close[0]][0]
+        return f"是否为 {kpi_id}「{self.by_id[kpi_id].get('name')}」？请核对指标名称，或填写指标编号"
+
+
+def padded_kpi_id(kpi_id: str) -> str:
+    """``K2.2.2`` → ``K2.2.02`` (the plan's two-digit last part); other texts unchanged."""
+    match = re.fullmatch(r"K(\d+)\.(\d+)\.(\d+)", kpi_id)
+    return f"K{int(match.group(1))}.{int(match.group(2))}.{int(match.group(3)):02d}" if match else kpi_id
 
 
 # --------------------------------------------------------------------------- flags as bits
@@ -246,3 +277,21 @@ def rejects_for(rejects: pd.DataFrame, quarter: str) -> pd.DataFrame:
         return rejects
     mask = rejects["file"].map(lambda f: in_quarter_folder(f, quarter))
     return rejects[mask].reset_index(drop=True)
+
+
+def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
+    """What a report of ``quarter`` shows from the ingest summary: its conflicts, community
+    mismatches and file errors, and the files not read in its own folder or outside any
+    quarter folder. Files of another year's folders (reason ``other_year``) are that year's:
+    its own ingest reads them, so they never change this year's reports."""
+    def ours(entry: dict) -> bool:
+        folder = str(entry.get("file", "")).replace("\\", "/").split("/", 1)[0]
+        return folder == quarter or not quarters.is_quarter(folder.upper().replace("-", ""))
+
+    return {
+        "conflicts": [c for c in summary.get("conflicts", []) if c.get("quarter") == quarter],
+        "community_mismatches": [m for m in summary.get("community_mismatches", []) if m.get("quarter") == quarter],
+        "file_errors": [e for e in summary.get("file_errors", []) if in_quarter_folder(e.get("file", ""), quarter)],
+        "files_not_read": [e for e in summary.get("files_not_read", [])
+                           if e.get("reason") != "other_year" and ours(e)],
+    }

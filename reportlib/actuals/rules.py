@@ -11,9 +11,33 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 3
 CSV_DELIMITERS = (",", "\t", ";")
-SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm")
-CSV_EXTENSIONS = (".csv",)
-UNSUPPORTED_EXTENSIONS = (".xls", ".et", ".ods", ".numbers", ".xlsb")
+# Extension -> the format a file of that name should hold. The reader is chosen by the
+# file's content (readers.sniff_format), so a renamed file is still read.
+EXTENSION_FORMATS = {
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".xlsb": "xlsb",
+    ".csv": "text", ".txt": "text", ".tsv": "text",
+}
+FORMAT_LABELS = {"xlsx": " .xlsx ", "xls": " .xls ", "ods": " .ods ", "xlsb": " .xlsb ", "text": "文本（CSV/制表符分隔）"}
+UNSUPPORTED_EXTENSIONS = (".numbers",)
+# Text files that may be something else (a readme.txt): without a header they are listed as not read.
+LOOSE_TEXT_EXTENSIONS = (".txt",)
+# Sheets named like this (or whose formulas sum other sheets) are a workbook's unit total;
+# the other data sheets of such a workbook are per-community detail.
+SUMMARY_SHEET_WORDS = ("汇总", "合计", "总表", "总计")
+# A sheet named like a village or community (东坪村, 西冶社区): detail, never a unit total.
+COMMUNITY_SHEET_SUFFIXES = ("村", "社区", "居委会", "居", "网格", "小区")
+# Header words of columns that are never a figure (本年计划, 年度目标, 上年同期).
+NOT_FIGURE_HEADER_WORDS = ("计划", "目标", "任务数", "上年", "去年", "同期")
+# Why a file was not read (summary "files_not_read"; the report's 数据质量 lists them).
+NOT_READ_REASONS = {
+    "dot_file": "文件名以“.”开头（隐藏文件或系统文件），未读取；如是填报文件请去掉开头的“.”",
+    "lock_file": "Office 临时锁定文件（~$ 开头），不是填报文件",
+    "other_type": "不是填报文件类型（支持 .xlsx .xlsm .xls .et .ods .csv .txt .tsv）",
+    "other_year": "属于 {year} 年度（按该年度计划导入）",
+    "no_header_text": "文本文件中没有填报表头，未读取（如是填报文件，请使用模板表头）",
+    "link_outside": "是指向原始数据文件夹以外的链接，未读取；请把文件本身复制到文件夹中",
+    "hidden_sheet": "隐藏的工作表，未读取（如需报送，请取消隐藏后重新提交）",
+}
 INSTRUCTION_SHEET_NAMES = ("填报说明", "说明", "instructions", "readme")
 FOOTER_PREFIXES = (
     "填表人", "填报人", "审核人", "审核", "制表", "备注", "注:", "说明:", "单位负责人",
@@ -32,13 +56,34 @@ FORMULA_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Words allowed around a figure written as text (约120 is fine, 见附件3 is not a number).
 FIGURE_FILLER_WORDS = ("累计完成", "累计", "完成", "共计", "合计", "共", "超过", "不少于", "达到", "达")
 
+# Words before a figure that a person reads past (同比增长8.2%); the second set negates it.
+FIGURE_LEAD_WORDS = ("同比增长", "同比提高", "同比上升", "增长", "提高", "上升", "增加", "新增", "累计完成", "累计", "完成", "共计", "合计", "共")
+FIGURE_NEGATING_WORDS = ("同比下降", "同比减少", "下降", "减少", "降低")
+# What may follow the leading quantity of a figure with a remark: 9（含续建3个）, 9个，其中…
+REMARK_OPENERS = ("(", "（", "[", "【", ",", "，", ";", "；", "、", " ", "其中", "含", "包括")
+# Count units that name the same thing: a figure in one is accepted for a plan counting in
+# another, flagged unit_synonym (8家 where the plan counts 个 for enterprises). Units of
+# events (次, 场, 人次) or people are another dimension and stay incompatible.
+COUNT_UNIT_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset(("个", "家", "处", "所", "座", "支", "项", "件", "套", "台", "间", "条", "块", "张", "辆", "盏", "批", "类")),
+    frozenset(("次", "场", "期", "届", "轮")),
+    frozenset(("户", "家")),
+)
+# 填报日期 written as "the same as the row above".
+SAME_AS_ABOVE = ("同上", "同上行", "〃", "\"", "”", "同前")
+# A name this close (difflib ratio) to a plan KPI's is proposed in the reject message.
+CLOSE_NAME_RATIO = 0.75
+# A conflict lists at most this many of its other rows (and how many there are).
+MAX_CONFLICT_OTHERS = 20
+
 ACTUALS_FILE = "actuals"
 REJECTS_FILE = "rejects"
+DETAILS_FILE = "details"
 SUMMARY_FILE = "ingest_summary.json"
 # Sample submissions say so in their file name, a title row or a footer.
 SAMPLE_MARKER = "示例数据"
 # Bump when the output format changes, so ensure_ingested re-ingests.
-INGEST_FORMAT_VERSION = 1
+INGEST_FORMAT_VERSION = 2
 # Modules whose code decides the ingest's output (part of the input fingerprint).
 # (paths relative to the reportlib package; a folder stands for its *.py files)
 INGEST_CODE_MODULES = ("actuals", "units.py", "quarters.py", "encoding.py")
@@ -76,7 +121,9 @@ FIELD_LABELS = {
     "increment": "本季度完成", "unit": "单位", "state": "完成情况", "note": "进展说明",
     "reporting_unit": "填报单位", "reporter": "填报人", "report_date": "填报日期",
 }
-MIN_PREFIX_ALIAS = 3  # aliases shorter than this only match a header exactly
+MIN_PREFIX_ALIAS = 3
+# Fields for which two matching columns must be settled (headers.choose_columns).
+CHOSEN_FIELDS = ("cumulative", "increment", "state")  # aliases shorter than this only match a header exactly
 
 STATE_WORDS: dict[str, str] = {
     **dict.fromkeys(("已完成", "完成", "完工", "已完工", "竣工", "已竣工", "done", "completed", "complete"), "done"),
@@ -99,10 +146,11 @@ REASONS: dict[str, str] = {
     "quarter_mismatch": "季度不属于本计划年度",
     "missing_value": "缺少必填内容",
     "bad_state": "完成情况应填写 已完成、推进中 或 未启动",
-    "bad_date": "无法识别的填报日期",
+    "bad_date": "无法识别的填报日期（该行已采用，填报日期按未填处理）",
     "formula_without_value": "单元格是公式但没有保存计算结果（本工具不计算公式），请在 Excel 中打开、保存后重新提交，或直接填写数值",
     "duplicate_in_file": "同一文件中重复填报了同一指标同一季度",
     "missing_prior_quarter": "只填写了本季度完成，但缺少上一季度的数据，无法推算累计完成",
+    "column_quarter_mismatch": "本行的季度与所用数值列写明的季度不一致，请核对季度或改填对应季度的列",
 }
 FILE_ERRORS: dict[str, str] = {
     "file_too_large": "文件超过大小上限",
@@ -111,6 +159,9 @@ FILE_ERRORS: dict[str, str] = {
     "undecodable": "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
     "no_header": "找不到表头行（应包含 指标编号/指标名称、季度、累计完成 等列）",
     "formula_without_value": REASONS["formula_without_value"],
+    "link_outside": NOT_READ_REASONS["link_outside"],
+    "ambiguous_columns": "有两列都可作为同一项填报内容，无法确定用哪一列",
+    "no_summary_sheet": "工作簿按村（社区）分表填报，但没有汇总表：请增加名为“汇总”的工作表填写本单位合计数（分表数据只作明细，不计入进度）",
 }
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import pandas as pd
 
 from reportlib.actuals.cells import neutralize
+from reportlib.actuals import communities
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.records import rejects_frame
-from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
+from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, DETAILS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
 from reportlib import workspace
 from reportlib.errors import InputError
 from reportlib.atomic import write_files_atomic
@@ -53,13 +54,16 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_outputs(result: IngestResult, out_dir: Path) -> list[Path]:
-    """Write the five output files atomically; returns their paths."""
+    """Write the seven output files atomically; returns their paths."""
     out_dir = Path(out_dir)
+    details = result.details if result.details is not None else communities.details_frame([], ACTUALS_COLUMNS)
     files = {
         out_dir / f"{ACTUALS_FILE}.parquet": parquet_bytes(result.actuals),
         out_dir / f"{ACTUALS_FILE}.csv": lambda handle: write_csv(result.actuals, handle),
         out_dir / f"{REJECTS_FILE}.parquet": parquet_bytes(result.rejects),
         out_dir / f"{REJECTS_FILE}.csv": lambda handle: write_csv(result.rejects, handle),
+        out_dir / f"{DETAILS_FILE}.parquet": parquet_bytes(details),
+        out_dir / f"{DETAILS_FILE}.csv": lambda handle: write_csv(details, handle),
         out_dir / SUMMARY_FILE: (json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
     write_files_atomic(files)
@@ -145,6 +149,15 @@ def load_rejects(processed_dir: Path | None = None) -> pd.DataFrame:
     path = _processed(processed_dir) / f"{REJECTS_FILE}.parquet"
     if not path.exists():
         return rejects_frame([])
+    return pd.read_parquet(path)
+
+
+def load_details(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Read ``details.parquet`` back: per-community detail rows (``community`` column), never
+    part of the actuals (an empty table when there is none)."""
+    path = _processed(processed_dir) / f"{DETAILS_FILE}.parquet"
+    if not path.exists():
+        return communities.details_frame([], ACTUALS_COLUMNS)
     return pd.read_parquet(path)
 
 
