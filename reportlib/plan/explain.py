@@ -27,6 +27,10 @@ REASON_LABELS = {
     "qualifier": "修饰名词的门槛(如 500万元以上…投资),指标在后面",
     "place_name": "地名或地块名的一部分(如 801台地块)",
     "past_result": "已完成的结果(工作回顾、上年数据),不是今年目标",
+    "past_section": "在工作回顾/总结部分,是已完成的结果,不是目标",
+    "past_year": "句首是以往年份(如“2024年,完成…”),是已完成的结果,不是目标",
+    "past_verb": "写的是“已完成/已建成…”,是已完成的结果,不是目标",
+    "past_summary": "文档是年度工作总结,数字是已完成的结果,不是目标",
 }
 
 
@@ -47,7 +51,7 @@ def explain_line(row, candidate=None) -> str:
     if row.status == "ignored":
         why = REASON_LABELS.get(row.reason, row.reason)
     elif row.status == "result":
-        why = REASON_LABELS["past_result"]
+        why = REASON_LABELS.get(row.reason) or REASON_LABELS["past_result"]
     else:
         kind = KIND_LABELS.get(row.kind, row.kind)
         why = f"{kind} {fmt_number(row.value)}{_unit(row.unit)}"
