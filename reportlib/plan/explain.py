@@ -5,6 +5,8 @@ document order, in Chinese, with the clause it stands in.
 """
 from __future__ import annotations
 
+from collections import defaultdict, deque
+
 import pandas as pd
 
 from reportlib.plan.draft import COMPARATOR_SYMBOLS, KIND_LABELS, fmt_number
@@ -74,16 +76,13 @@ def explain_line(row, candidate=None) -> str:
 
 def explain_lines(extraction: Extraction) -> list[str]:
     """Every number of the extraction, in document order, one Chinese line each."""
-    candidates = list(extraction.candidates.itertuples(index=False))
-    lines, used = [], set()
+    pending: dict[tuple, deque] = defaultdict(deque)  # candidates by (task, raw, clause), in order
+    for cand in extraction.candidates.itertuples(index=False):
+        pending[(cand.task, cand.raw, cand.source_text)].append(cand)
+    lines = []
     for row in extraction.numbers.itertuples(index=False):
-        match = None
-        if row.status == "target":
-            for index, cand in enumerate(candidates):
-                if index not in used and cand.raw == row.raw and cand.task == row.task and cand.source_text == row.source_text:
-                    match, _ = cand, used.add(index)
-                    break
-        lines.append(explain_line(row, match))
+        queue = pending.get((row.task, row.raw, row.source_text)) if row.status == "target" else None
+        lines.append(explain_line(row, queue.popleft() if queue else None))
     if extraction.document_kind == "summary":
         lines.append("该文档被判断为年度工作总结,未提出候选指标。")
     return lines

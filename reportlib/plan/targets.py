@@ -538,8 +538,9 @@ def extract(text, tables=None, meta=None) -> Extraction:
     for match in find_quantities(context_text):
         ignored.append({"pillar": 0, "task": "", "value": match.quantity.value, "raw": match.quantity.raw,
                         "reason": REASON_OUTSIDE, "source_text": ""})
-    results = [c for c in candidates if c.pop("_past")]
-    candidates = [c for c in candidates if c not in results]
+    past = [c.pop("_past") for c in candidates]
+    results = [c for c, is_past in zip(candidates, past) if is_past]
+    candidates = [c for c, is_past in zip(candidates, past) if not is_past]
     document_kind = DOCUMENT_PLAN
     if looks_like_summary(title, len(results), len(candidates)):
         document_kind = DOCUMENT_SUMMARY
