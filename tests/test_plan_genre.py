@@ -296,3 +296,16 @@ def test_new_units_convert_within_their_dimension_only():
         convert(1, "美元", "元")  # never converted at a guessed exchange rate
     with pytest.raises(UnitError):
         convert(1, "分", "分钟")  # a score is no duration
+
+
+def test_explain_says_why_a_figure_is_past_and_details_every_target():
+    from reportlib.plan.explain import explain_lines
+
+    extraction = extract_file(PLANS / "nanhu_2025.pdf")
+    lines = explain_lines(extraction)
+    assert any("12.6亿元" in line and "工作回顾" in line for line in lines)
+    targets = [line for line in lines if line.startswith("[目标]")]
+    assert len(targets) == len(extraction.candidates) and all("可信度" in line for line in targets)
+    summary = explain_lines(extract_file(PLANS / "shiyan_2024_summary.txt"))
+    assert summary[-1] == "该文档被判断为年度工作总结,未提出候选指标。"
+    assert not any(line.startswith("[目标]") for line in summary)

@@ -87,15 +87,16 @@ def test_word_auto_numbering_is_put_back_into_the_text(tmp_path, make_plans):
     assert len(document.tables[0]) == 5
 
 
-def test_word_numbering_already_in_the_text_is_not_doubled(tmp_path):
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("一、产业发展")
-    document.add_paragraph("1.新建厂房2栋。")
+def test_word_numbering_already_in_the_text_is_not_doubled(tmp_path, make_plans):
     path = tmp_path / "plan.docx"
-    document.save(path)
+    path.write_bytes(make_plans.docx_bytes([(None, "一、产业发展"), (None, "1.新建厂房2栋。")]))
     assert load_document(path).paragraphs == ["一、产业发展", "1.新建厂房2栋。"]
+
+
+def test_word_numbering_restarts_below_a_new_heading(tmp_path, make_plans):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(make_plans.docx_bytes([(0, "产业"), (1, "甲。"), (1, "乙。"), (0, "民生"), (1, "丙。")]))
+    assert load_document(path).paragraphs == ["一、产业", "1.甲。", "2.乙。", "二、民生", "1.丙。"]
 
 
 def test_saved_page_metadata_table_and_chrome(tmp_path, make_plans):

@@ -2,7 +2,7 @@
 
 One small reader per format, chosen by the file's content (not its name) and
 registered in :data:`READERS` at the bottom of the module: ``.docx``
-(python-docx, Word auto-numbering rendered back into the text), a web page
+(its XML read with defusedxml, Word auto-numbering rendered back into the text), a web page
 saved from a government site (BeautifulSoup; the 标题/索引号/发文日期 table
 becomes metadata), a PDF with a text layer (pypdf) and plain text in UTF-8 or
 GBK. Each returns a :class:`Document`: paragraphs, metadata, tables as rows.
@@ -83,9 +83,11 @@ def read_text(data: bytes, name: str) -> Document:
 
 
 # --------------------------------------------------------------------------
-# Word (.docx)
+# Word (.docx): the package's XML read with defusedxml (python-docx would bring lxml,
+# which changes how openpyxl writes the actuals workbooks)
 # --------------------------------------------------------------------------
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -114,18 +116,55 @@ _NUM_FORMATS = {
 }
 
 
-class _Numbering:
-    """Word's automatic list numbers (numbering.xml), rendered as the reader sees them."""
+def _xml_part(archive: zipfile.ZipFile, name: str):
+    """The root element of a part of the package, or None when it is absent."""
+    from defusedxml import ElementTree
 
-    def __init__(self, document):
+    try:
+        return ElementTree.fromstring(archive.read(name))
+    except KeyError:
+        return None
+
+
+def _num_pr(ppr):
+    """(numId, ilvl) of a w:pPr's numbering, or None."""
+    num_pr = ppr.find(f"{_W}numPr") if ppr is not None else None
+    if num_pr is None:
+        return None
+    num_id, ilvl = num_pr.find(f"{_W}numId"), num_pr.find(f"{_W}ilvl")
+    if num_id is None:
+        return None
+    return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+
+
+class _Numbering:
+    """Word's automatic list numbers (numbering.xml, styles.xml), rendered as the reader sees them."""
+
+    def __init__(self, numbering, styles):
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
-        try:
-            root = document.part.numbering_part.element
-        except (NotImplementedError, KeyError, AttributeError):
+        self.style_numbering: dict[str, tuple[str, int]] = {}
+        if styles is not None:
+            based_on, own = {}, {}
+            for style in styles.iter(f"{_W}style"):
+                style_id = style.get(f"{_W}styleId")
+                found = _num_pr(style.find(f"{_W}pPr"))
+                if found:
+                    own[style_id] = found
+                parent = style.find(f"{_W}basedOn")
+                if parent is not None:
+                    based_on[style_id] = parent.get(f"{_W}val")
+            for style_id in set(own) | set(based_on):
+                current, seen = style_id, set()
+                while current and current not in own and current not in seen:
+                    seen.add(current)
+                    current = based_on.get(current)
+                if current in own:
+                    self.style_numbering[style_id] = own[current]
+        if numbering is None:
             return
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
-        for node in root.iter(f"{_W}abstractNum"):
+        for node in numbering.iter(f"{_W}abstractNum"):
             levels = {}
             for lvl in node.iter(f"{_W}lvl"):
                 fmt, text, start = lvl.find(f"{_W}numFmt"), lvl.find(f"{_W}lvlText"), lvl.find(f"{_W}start")
@@ -135,29 +174,19 @@ class _Numbering:
                     int(start.get(f"{_W}val")) if start is not None else 1,
                 )
             abstract[node.get(f"{_W}abstractNumId")] = levels
-        for num in root.iter(f"{_W}num"):
+        for num in numbering.iter(f"{_W}num"):
             ref = num.find(f"{_W}abstractNumId")
             if ref is not None:
                 self.levels[num.get(f"{_W}numId")] = abstract.get(ref.get(f"{_W}val"), {})
 
-    @staticmethod
-    def _num_pr(paragraph):
-        """(numId, ilvl) of a paragraph's own or its style's numbering, or None."""
-        for owner in (paragraph._p, getattr(paragraph.style, "element", None)):
-            ppr = owner.find(f"{_W}pPr") if owner is not None else None
-            num_pr = ppr.find(f"{_W}numPr") if ppr is not None else None
-            if num_pr is None:
-                continue
-            num_id, ilvl = num_pr.find(f"{_W}numId"), num_pr.find(f"{_W}ilvl")
-            if num_id is not None:
-                return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
-        return None
-
     def label(self, paragraph) -> str:
-        """The number Word shows before ``paragraph`` ("一、", "（一）", "1.") or ""."""
-        found = self._num_pr(paragraph)
-        if not found or found[0] not in self.levels or found[0] == "0":
-            return ""
+        """The number Word shows before a w:p ("一、", "（一）", "1.") or ""."""
+        ppr = paragraph.find(f"{_W}pPr")
+        found = _num_pr(ppr)
+        if found is None and ppr is not None and ppr.find(f"{_W}pStyle") is not None:
+            found = self.style_numbering.get(ppr.find(f"{_W}pStyle").get(f"{_W}val"))
+        if not found or found[0] not in self.levels:
+            return ""  # numId 0 (numbering switched off) is never defined
         num_id, ilvl = found
         levels = self.levels[num_id]
         if ilvl not in levels:
@@ -169,39 +198,75 @@ class _Numbering:
         text = levels[ilvl][1]
         for level, (fmt, _, start) in levels.items():
             if f"%{level + 1}" in text:
-                value = counters.get(level, start)
-                text = text.replace(f"%{level + 1}", _NUM_FORMATS.get(fmt, str)(value))
+                text = text.replace(f"%{level + 1}", _NUM_FORMATS.get(fmt, str)(counters.get(level, start)))
         return text
 
 
+def _paragraph_text(paragraph) -> str:
+    """The visible text of a w:p: its w:t runs, tabs as spaces (deleted text and field codes left out)."""
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _table_rows(table) -> list[list[str]]:
+    """Cell texts of a w:tbl, row by row (nested tables left out)."""
+    rows = []
+    for tr in table.findall(f"{_W}tr"):
+        cells = ["".join(_paragraph_text(p) for p in tc.findall(f"{_W}p")) for tc in tr.findall(f"{_W}tc")]
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+def _body_items(parent):
+    """w:p and w:tbl of the body in reading order, through content controls (w:sdt)."""
+    for child in parent:
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _body_items(content)
+
+
 def read_docx(data: bytes, name: str) -> Document:
-    """A Word document: paragraphs with their auto-numbering, and tables in order."""
-    import docx  # python-docx; imported here so text-only use does not need it
+    """A Word document: paragraphs with their automatic numbering put back, and tables in order."""
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            document = _xml_part(archive, "word/document.xml")
+            numbering = _Numbering(_xml_part(archive, "word/numbering.xml"), _xml_part(archive, "word/styles.xml"))
+            core = _xml_part(archive, "docProps/core.xml")
+    except (zipfile.BadZipFile, ParseError, DefusedXmlException, ValueError) as exc:
         raise InputError(f"无法打开 Word 文档,文件可能已损坏;请用 Word 另存为 .docx 后重试 ({exc})", file=name) from exc
-    numbering = _Numbering(document)
+    body = document.find(f"{_W}body") if document is not None else None
+    if body is None:
+        raise InputError("无法打开 Word 文档:缺少正文 (word/document.xml);请用 Word 另存为 .docx 后重试", file=name)
     paragraphs: list[str] = []
     tables: list[list[list[str]]] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, docx.table.Table):
-            rows = [[cell.text.strip() for cell in row.cells] for row in item.rows]
-            tables.append([row for row in rows if any(row)])
+    for item in _body_items(body):
+        if item.tag == f"{_W}tbl":
+            tables.append(_table_rows(item))
             continue
-        text = item.text.strip()
+        text = _paragraph_text(item)
         if not text:
             continue
-        label = numbering.label(item)
-        if label and not text.startswith(label.strip()):
-            text = label.strip() + text
+        label = numbering.label(item).strip()
+        if label and not text.startswith(label):
+            text = label + text
         paragraphs.append(text)
     meta = {}
-    title = (document.core_properties.title or "").strip()
-    if title:
-        meta["标题"] = title
-    return Document(paragraphs, meta, tables, format="docx")
+    title = core.find(_DC_TITLE) if core is not None else None
+    if title is not None and (title.text or "").strip():
+        meta["标题"] = title.text.strip()
+    return Document(paragraphs, meta, [t for t in tables if t], format="docx")
 
 
 # --------------------------------------------------------------------------
@@ -218,7 +283,7 @@ def _meta_table(rows: list[list[str]]) -> dict:
     return meta
 
 
-def _table_rows(table) -> list[list[str]]:
+def _html_table_rows(table) -> list[list[str]]:
     """Cell texts of an HTML table, row by row (nested tables left out)."""
     rows = []
     for tr in table.find_all("tr"):
@@ -249,7 +314,7 @@ def read_html(data: bytes, name: str) -> Document:
     for table in soup.find_all("table"):
         if table.decomposed or table.find_parent("table") is not None:
             continue
-        rows = _table_rows(table)
+        rows = _html_table_rows(table)
         found = _meta_table(rows)
         if found and len(found) >= 2:
             meta.update(found)

@@ -5,6 +5,8 @@ document order, in Chinese, with the clause it stands in.
 """
 from __future__ import annotations
 
+from collections import defaultdict, deque
+
 import pandas as pd
 
 from reportlib.plan.draft import COMPARATOR_SYMBOLS, KIND_LABELS, fmt_number
@@ -27,6 +29,10 @@ REASON_LABELS = {
     "qualifier": "修饰名词的门槛(如 500万元以上…投资),指标在后面",
     "place_name": "地名或地块名的一部分(如 801台地块)",
     "past_result": "已完成的结果(工作回顾、上年数据),不是今年目标",
+    "past_section": "在工作回顾/总结部分,是已完成的结果,不是目标",
+    "past_year": "句首是以往年份(如“2024年,完成…”),是已完成的结果,不是目标",
+    "past_verb": "写的是“已完成/已建成…”,是已完成的结果,不是目标",
+    "past_summary": "文档是年度工作总结,数字是已完成的结果,不是目标",
 }
 
 
@@ -47,7 +53,7 @@ def explain_line(row, candidate=None) -> str:
     if row.status == "ignored":
         why = REASON_LABELS.get(row.reason, row.reason)
     elif row.status == "result":
-        why = REASON_LABELS["past_result"]
+        why = REASON_LABELS.get(row.reason) or REASON_LABELS["past_result"]
     else:
         kind = KIND_LABELS.get(row.kind, row.kind)
         why = f"{kind} {fmt_number(row.value)}{_unit(row.unit)}"
@@ -70,16 +76,13 @@ def explain_line(row, candidate=None) -> str:
 
 def explain_lines(extraction: Extraction) -> list[str]:
     """Every number of the extraction, in document order, one Chinese line each."""
-    candidates = list(extraction.candidates.itertuples(index=False))
-    lines, used = [], set()
+    pending: dict[tuple, deque] = defaultdict(deque)  # candidates by (task, raw, clause), in order
+    for cand in extraction.candidates.itertuples(index=False):
+        pending[(cand.task, cand.raw, cand.source_text)].append(cand)
+    lines = []
     for row in extraction.numbers.itertuples(index=False):
-        match = None
-        if row.status == "target":
-            for index, cand in enumerate(candidates):
-                if index not in used and cand.raw == row.raw and cand.task == row.task and cand.source_text == row.source_text:
-                    match, _ = cand, used.add(index)
-                    break
-        lines.append(explain_line(row, match))
+        queue = pending.get((row.task, row.raw, row.source_text)) if row.status == "target" else None
+        lines.append(explain_line(row, queue.popleft() if queue else None))
     if extraction.document_kind == "summary":
         lines.append("该文档被判断为年度工作总结,未提出候选指标。")
     return lines

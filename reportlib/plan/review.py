@@ -19,6 +19,12 @@ _SUMMARY_TITLE_RE = re.compile(r"总结|工作报告|述职")
 _PLAN_TITLE_RE = re.compile(r"计划|谋划|要点|安排|打算|方案|思路")
 _PLAN_YEAR_RE = re.compile(r"(20\d{2})\s*年")
 
+# Why a figure is a past result (Extraction.numbers["reason"] of status "result").
+PAST_SECTION = "past_section"  # in a 工作回顾 / 2024年工作总结 section
+PAST_YEAR = "past_year"  # the sentence opens with a year before the plan's (2024年,完成…)
+PAST_VERB = "past_verb"  # 已完成 / 已建成 …
+PAST_SUMMARY = "past_summary"  # the whole document is a year-end summary
+
 SUMMARY_PROBLEM = (
     "文档看起来是年度工作总结(回顾已完成的工作),不是工作计划:其中的数字是已完成的结果,"
     "未作为候选指标提出;请改用该年度的工作计划(工作谋划/工作要点)"
@@ -47,15 +53,6 @@ def starts_in_past(sentence: str, year: int | None) -> bool:
 def reports_done(clause: str) -> bool:
     """True when a clause says the work is done already: 已建成3处, 完成了…"""
     return bool(_PAST_VERB_RE.search(clause)) and not _FUTURE_RE.search(clause)
-
-
-def is_past_sentence(sentence: str, year: int | None) -> bool:
-    """True when a sentence reports what was done, not what is planned.
-
-    ``2024年,完成地区生产总值670.7亿元`` (a year before the plan's) and
-    ``已建成3处`` are past; ``2025年,力争…`` and ``全年完成…`` are not.
-    """
-    return starts_in_past(sentence, year) or reports_done(sentence)
 
 
 def looks_like_summary(title: str, n_results: int, n_targets: int) -> bool:

@@ -98,16 +98,6 @@ def _level_match(line: str, level: str):
     return int(number), line[len(line) - len(match.group(2)) :]
 
 
-def _pillar_match(line: str, paren_style: bool):
-    """(number, rest) when ``line`` is a pillar heading of the document's style."""
-    return _level_match(line, "paren_cn" if paren_style else "section")
-
-
-def _task_match(line: str):
-    """(number, rest) when ``line`` starts with ``1.`` / ``1、``."""
-    return _level_match(line, "arabic")
-
-
 def heading_levels(lines) -> list[str]:
     """The genre's heading levels this document uses, outermost first.
 

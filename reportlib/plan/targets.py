@@ -7,9 +7,9 @@ from dataclasses import replace
 
 
 from reportlib.plan.documents import Document, load_document
-from reportlib.plan.model import Block, CANDIDATE_COLUMNS, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR, DOCUMENT_PLAN, DOCUMENT_SUMMARY, Extraction, IGNORED_COLUMNS, NUMBER_COLUMNS, PILLAR_COLUMNS, REASON_ARTICLE, REASON_CONTEXT, REASON_DURATION, REASON_NAME, REASON_NO_UNIT, REASON_ORDINAL, REASON_OUTSIDE, REASON_PAST, REASON_PLACE, REASON_PLAN_SELF, REASON_QUALIFIER, REASON_QUOTED, REASON_SCOPE, REASON_YEAR, SUBITEM_COLUMNS, TASK_COLUMNS, frame_of
+from reportlib.plan.model import Block, CANDIDATE_COLUMNS, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR, DOCUMENT_PLAN, DOCUMENT_SUMMARY, Extraction, IGNORED_COLUMNS, NUMBER_COLUMNS, PILLAR_COLUMNS, REASON_ARTICLE, REASON_CONTEXT, REASON_DURATION, REASON_NAME, REASON_NO_UNIT, REASON_ORDINAL, REASON_OUTSIDE, REASON_PLACE, REASON_PLAN_SELF, REASON_QUALIFIER, REASON_QUOTED, REASON_SCOPE, REASON_YEAR, SUBITEM_COLUMNS, TASK_COLUMNS, frame_of
 from reportlib.plan.owners import block_deadline, block_owner, owner_spans, quarter_of
-from reportlib.plan.review import SUMMARY_PROBLEM, looks_like_summary, plan_year, reports_done, starts_in_past
+from reportlib.plan.review import PAST_SECTION, PAST_SUMMARY, PAST_VERB, PAST_YEAR, SUMMARY_PROBLEM, looks_like_summary, plan_year, reports_done, starts_in_past
 from reportlib.plan.tables import TABLE_PILLAR_TITLE, table_blocks
 from reportlib.plan.structure import CN_NUMERALS, SUBITEM_RE, clean_lines, cn_numeral, parse_structure
 from reportlib.units import (
@@ -179,6 +179,7 @@ class _Scanner:
         self.subitem_spans = subitem_spans
         self.year = year
         self.past = block.past
+        self.past_reason = PAST_SECTION if block.past else ""
         self.sentence_due: int | None = None
         self.clause_due: int | None = None
         self.candidates: list[dict] = []
@@ -214,7 +215,7 @@ class _Scanner:
         self.numbers.append({
             "pillar": row["pillar"], "task": row["task"], "status": "result" if self.past else "target",
             "kind": row["kind"], "value": row["value"], "unit": row["unit"], "raw": row["raw"],
-            "reason": REASON_PAST if self.past else "", "source_text": source,
+            "reason": self.past_reason, "source_text": source,
         })
 
     def _ignore(self, value, raw: str, reason: str, source: str) -> None:
@@ -234,7 +235,9 @@ class _Scanner:
         past = {span: self.block.past or starts_in_past(self.text[span[0]:span[1]], self.year) for span in full}
         for s_start, s_end in _spans(self.masked, _SENTENCE_DELIMITERS):
             enclosing = next((span for span in full if span[0] <= s_start < span[1]), None)
-            self.past = past.get(enclosing, self.block.past) or reports_done(self.text[s_start:s_end])
+            self.past_reason = (PAST_SECTION if self.block.past else PAST_YEAR if past.get(enclosing)
+                                else PAST_VERB if reports_done(self.text[s_start:s_end]) else "")
+            self.past = bool(self.past_reason)
             self.sentence_due = _deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_length  # a task title is a heading, not a deliverable
             for c_start, c_end in _spans(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
@@ -535,8 +538,9 @@ def extract(text, tables=None, meta=None) -> Extraction:
     for match in find_quantities(context_text):
         ignored.append({"pillar": 0, "task": "", "value": match.quantity.value, "raw": match.quantity.raw,
                         "reason": REASON_OUTSIDE, "source_text": ""})
-    results = [c for c in candidates if c.pop("_past")]
-    candidates = [c for c in candidates if c not in results]
+    past = [c.pop("_past") for c in candidates]
+    results = [c for c, is_past in zip(candidates, past) if is_past]
+    candidates = [c for c, is_past in zip(candidates, past) if not is_past]
     document_kind = DOCUMENT_PLAN
     if looks_like_summary(title, len(results), len(candidates)):
         document_kind = DOCUMENT_SUMMARY
@@ -544,7 +548,7 @@ def extract(text, tables=None, meta=None) -> Extraction:
         results, candidates = results + candidates, []
         for row in numbers:
             if row["status"] == "target":
-                row["status"], row["reason"] = "result", REASON_PAST
+                row["status"], row["reason"] = "result", PAST_SUMMARY
     for row in results:
         row["kind"] = "result"
     return Extraction(
