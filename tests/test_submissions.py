@@ -287,3 +287,20 @@ def test_data_quality_shows_conflicts_and_files_not_read(ingested, monkeypatch):
     assert "650（2025Q3/c04_城建办_三季度(1).xlsx）" in html and "600（2025Q3/c04_城建办_三季度.xlsx）" in html
     assert "属于 2024 年度（按该年度计划导入）" in html and "2024Q4/c07_去年四季度.csv" in html
     assert "同一填报日期有数值不同的报送" in html
+
+
+def test_quarter_folders_may_be_written_with_a_hyphen():
+    assert act.in_quarter_folder("2026-Q2/a.csv", "2026Q2") and act.in_quarter_folder("2026Q2/a.csv", "2026Q2")
+    assert not act.in_quarter_folder("2026Q1/a.csv", "2026Q2")
+
+
+def test_fingerprint_does_not_read_through_links(tmp_path):
+    from reportlib.actuals.store import input_fingerprint
+
+    raw, outside = tmp_path / "raw", tmp_path / "outside.csv"
+    raw.mkdir()
+    outside.write_text("a", encoding="utf-8")
+    (raw / "link.csv").symlink_to(outside)
+    before = input_fingerprint(raw, PLAN)
+    outside.write_text("changed", encoding="utf-8")
+    assert input_fingerprint(raw, PLAN) == before

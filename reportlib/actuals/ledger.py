@@ -196,6 +196,7 @@ class TextSheetParser:
         above_date = None  # the 填报日期 of the data row above (for 同上)
         same_memo = self.same_memo
         same_bit, bad_date_bit = flag_mask(["date_same_as_above"]), flag_mask(["bad_date"])
+        year_bit = flag_mask(["date_year_from_quarter"])  # the date's year came from the row's quarter
         state_column_bit, remark_bit = flag_mask(["state_from_figure_column"]), flag_mask(["figure_with_remark"])
         for row_number in range(first, last + 1):
             row = rows[row_number - 1]
@@ -209,13 +210,13 @@ class TextSheetParser:
             # cells past the last used column are never read; absent fields read the None at [width]
             row = row + pad[len(row):] if len(row) < width else row[:width] + tail
             date_raw = row[c_date]
-            same = same_memo.get(date_raw)
+            same = same_memo.get(date_raw, None)
             if same is None:
                 same = same_memo[date_raw] = is_same_as_above(date_raw)
-            if same:
-                date_raw, missing_above = above_date, above_date is None
-            else:
+            if same is False:
                 above_date = date_raw
+            else:
+                date_raw, missing_above = above_date, above_date is None
             value = row[c_id]
             id_text = value.strip() if value is not None else ""
             value = row[c_name]
@@ -289,10 +290,15 @@ class TextSheetParser:
                     continue
                 if approximate:
                     mask |= approximate_bit
-            key = (date_raw, quarter)
-            found = date_memo.get(key)
+            found = date_memo.get(date_raw)  # (iso, mask, problem) or, for 10月9日 forms, a dict by quarter
             if found is None:
-                found = date_memo[key] = self.report_date(date_raw, quarter)
+                found = self.report_date(date_raw, quarter)
+                date_memo[date_raw] = {quarter: found} if found[1] & year_bit else found
+            if found.__class__ is dict:
+                by_quarter = found
+                found = by_quarter.get(quarter)
+                if found is None:
+                    found = by_quarter[quarter] = self.report_date(date_raw, quarter)
             date, date_mask, problem = found
             mask |= date_mask
             if same:
