@@ -304,3 +304,20 @@ def test_fingerprint_does_not_read_through_links(tmp_path):
     before = input_fingerprint(raw, PLAN)
     outside.write_text("changed", encoding="utf-8")
     assert input_fingerprint(raw, PLAN) == before
+
+
+def test_same_as_above_and_month_day_in_both_paths(tmp_path, monkeypatch):
+    rows = [row("K1.1.01", cumulative="5", date="10月9日"), row("K1.1.02", cumulative="6", date="同上"), [""] * 11,
+            row("K9.9.99", cumulative="1", date="2025-10-12"), row("K2.1.01", cumulative="7", date="同上"),
+            row("K2.1.02", cumulative="8", date="〃")]
+    write_csv(tmp_path / "raw" / "2025Q3" / "a.csv", [[c.replace("2025Q1", "2025Q3") for c in r] for r in rows])
+    fast = run(tmp_path / "raw")
+    monkeypatch.setattr(act.Ingest, "texts_in_bulk", False)
+    slow = run(tmp_path / "raw")
+    for result in (fast, slow):
+        got = dict(zip(result.actuals["kpi_id"], zip(result.actuals["report_date"], result.actuals["flags"])))
+        assert got["K1.1.01"][0] == "2025-10-09" and "date_year_from_quarter" in got["K1.1.01"][1]
+        assert got["K1.1.02"][0] == "2025-10-09" and "date_same_as_above" in got["K1.1.02"][1]
+        assert got["K2.1.01"][0] == "2025-10-12" and got["K2.1.02"][0] == "2025-10-12"  # the rejected row's date counts
+    pd_cols = ["kpi_id", "report_date", "flags"]
+    assert fast.actuals[pd_cols].equals(slow.actuals[pd_cols])

@@ -86,6 +86,9 @@ class Batch:
         self.increment_raw.append(cand.increment_raw)
 
 
+SAME = object()  # memo entry of a 填报日期 cell saying 同上
+
+
 class TextSheetParser:
     """The per-row rules of :class:`RowParser`, applied to sheets of texts (CSV) in bulk.
 
@@ -105,7 +108,6 @@ class TextSheetParser:
         self.figure_memo: dict = {}
         self.unit_memo: dict = {}
         self.date_memo: dict = {}
-        self.same_memo: dict = {}  # 填报日期 cell -> whether it says 同上
         labels = parser.header
         self.cumulative_label = parser.label("cumulative")
         self.increment_label = parser.label("increment")
@@ -160,6 +162,29 @@ class TextSheetParser:
         iso, flags, problem = self.p.report_date_of(raw, quarter)
         return iso, flag_mask(flags), None if problem is None else self.kept(problem)
 
+    def date_entry(self, raw: Any, quarter: str, year_bit: int):
+        """The memo entry of a 填报日期 cell: SAME (同上), (iso, mask, problem), or for dates
+        whose year comes from the quarter (10月9日) a dict quarter -> (iso, mask, problem)."""
+        if is_same_as_above(raw):
+            self.date_memo[raw] = SAME
+            return SAME
+        found = self.report_date(raw, quarter)
+        entry = self.date_memo[raw] = {quarter: found} if found[1] & year_bit else found
+        return entry
+
+    @staticmethod
+    def date_above(rows: list, row_number: int, first: int, c_date: int, inputs: list[int]) -> Any:
+        """The 填报日期 of the nearest data row above ``row_number`` that is not itself 同上
+        (None when there is none): what 同上 refers to."""
+        for number in range(row_number - 1, first - 1, -1):
+            row = rows[number - 1]
+            if classify_text_row(row, inputs):
+                continue
+            value = row[c_date] if c_date < len(row) else None
+            if not is_same_as_above(value):
+                return value
+        return None
+
     def read(self, ingest: "Ingest", rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
         """Classify and parse rows ``first`` … ``last`` (1-based); returns the data rows read."""
         header = self.p.header
@@ -193,8 +218,6 @@ class TextSheetParser:
         increment_column = self.increment_column
         count = 0
         rows = sheet.rows
-        above_date = None  # the 填报日期 of the data row above (for 同上)
-        same_memo = self.same_memo
         same_bit, bad_date_bit = flag_mask(["date_same_as_above"]), flag_mask(["bad_date"])
         year_bit = flag_mask(["date_year_from_quarter"])  # the date's year came from the row's quarter
         state_column_bit, remark_bit = flag_mask(["state_from_figure_column"]), flag_mask(["figure_with_remark"])
@@ -209,14 +232,6 @@ class TextSheetParser:
             count += 1
             # cells past the last used column are never read; absent fields read the None at [width]
             row = row + pad[len(row):] if len(row) < width else row[:width] + tail
-            date_raw = row[c_date]
-            same = same_memo.get(date_raw, None)
-            if same is None:
-                same = same_memo[date_raw] = is_same_as_above(date_raw)
-            if same is False:
-                above_date = date_raw
-            else:
-                date_raw, missing_above = above_date, above_date is None
             value = row[c_id]
             id_text = value.strip() if value is not None else ""
             value = row[c_name]
@@ -241,7 +256,7 @@ class TextSheetParser:
             cumulative = increment = math.nan
             state = ""
             approximate = False
-            remarks = ()
+            remarks = None
             if kind == MILESTONE_KIND:
                 raw = row[c_state]
                 if (raw is None or not raw.strip()) and row[c_cum] is not None and parse_state(row[c_cum]):
@@ -275,7 +290,7 @@ class TextSheetParser:
                         break
                     parsed_any = True
                     if parsed[1] & remark_bit:
-                        remarks += ((label, value),)
+                        remarks = (remarks or []) + [(label, value)]
                     if slot == 0:
                         cumulative = parsed[0]
                     else:
@@ -290,10 +305,18 @@ class TextSheetParser:
                     continue
                 if approximate:
                     mask |= approximate_bit
-            found = date_memo.get(date_raw)  # (iso, mask, problem) or, for 10月9日 forms, a dict by quarter
+            date_raw = row[c_date]
+            found = date_memo.get(date_raw)  # (iso, mask, problem); SAME for 同上; a dict by quarter for 10月9日
             if found is None:
-                found = self.report_date(date_raw, quarter)
-                date_memo[date_raw] = {quarter: found} if found[1] & year_bit else found
+                found = self.date_entry(date_raw, quarter, year_bit)
+            if found is SAME:  # rare: the 填报日期 of the data row above
+                mask |= same_bit
+                date_raw = self.date_above(rows, row_number, first, c_date, inputs)
+                found = date_memo.get(date_raw) if date_raw is not None else None
+                if found is None:
+                    found = self.date_entry(date_raw, quarter, year_bit) if date_raw is not None else (
+                        "", bad_date_bit, RowReject("bad_date", self.p.label("report_date"), "同上",
+                                                    "上面没有可沿用的日期，请把「同上」改为具体日期"))
             if found.__class__ is dict:
                 by_quarter = found
                 found = by_quarter.get(quarter)
@@ -301,17 +324,13 @@ class TextSheetParser:
                     found = by_quarter[quarter] = self.report_date(date_raw, quarter)
             date, date_mask, problem = found
             mask |= date_mask
-            if same:
-                mask |= same_bit
-                if missing_above:
-                    mask |= bad_date_bit
-                    problem = RowReject("bad_date", self.p.label("report_date"), "同上", "上面没有可沿用的日期，请把「同上」改为具体日期")
             if problem is not None:
                 ingest.warn(rel, sheet_name, row_number, problem)
             value = row[c_note]
             note = value.strip() if value is not None else ""
-            for label, raw in remarks:
-                note = remark_note(note, label, raw.strip())
+            if remarks:
+                for label, raw in remarks:
+                    note = remark_note(note, label, raw.strip())
             note = interned.setdefault(note, note)
             value = row[c_runit]
             unit_name = value.strip() if value is not None else ""
