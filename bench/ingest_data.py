@@ -11,7 +11,8 @@ The units write their files the way departments do: five layouts (UTF-8 with BOM
 GBK with a title line and a footer, English headers with KPIs named by name only,
 increments only with full-width digits and fractions for rates, semicolon-separated
 with 万平方米 in the 单位 column) and a small share (``MESSY_SHARE``) of messy cells,
-each of which the ingest must reject for a known reason. The generator counts what
+each of which the ingest must reject for a known reason (a bad 填报日期 excepted: that row
+is kept and flagged). The generator counts what
 the ingest should report (``Expected``), so the benchmark also checks the result:
 ``rows_read == accepted + superseded + rejected`` and every count.
 

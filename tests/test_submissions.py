@@ -279,11 +279,51 @@ def test_data_quality_shows_conflicts_and_files_not_read(ingested, monkeypatch):
     monkeypatch.setattr(present, "show_html", shown.append)
     conflict = result_for(ingested, "2025Q3/c04_城建办_三季度(1).xlsx")
     others = result_for(ingested, "2024Q4/c07_去年四季度.csv")
-    summary = {**conflict.summary, "files_not_read": others.summary["files_not_read"] + conflict.summary["files_not_read"]}
+    from reportlib.actuals.files import not_read
+
+    hidden = not_read("2025Q3/.临时副本.xlsx", "dot_file")
+    summary = {**conflict.summary,
+               "files_not_read": others.summary["files_not_read"] + conflict.summary["files_not_read"] + [hidden]}
     data = types.SimpleNamespace(actuals=conflict.actuals, rejects=conflict.rejects, file_errors=[], quarter="2025Q3",
                                  summary=summary)
     sections.data_quality(data)
     html = "".join(shown)
     assert "650（2025Q3/c04_城建办_三季度(1).xlsx）" in html and "600（2025Q3/c04_城建办_三季度.xlsx）" in html
-    assert "属于 2024 年度（按该年度计划导入）" in html and "2024Q4/c07_去年四季度.csv" in html
+    assert hidden["file"] in html and hidden["message"] in html
+    # another year's file is that year's (its own ingest reads it): not listed in this year's report
+    assert "2024Q4/c07_去年四季度.csv" not in html
     assert "同一填报日期有数值不同的报送" in html
+
+
+def test_quarter_folders_may_be_written_with_a_hyphen():
+    assert act.in_quarter_folder("2026-Q2/a.csv", "2026Q2") and act.in_quarter_folder("2026Q2/a.csv", "2026Q2")
+    assert not act.in_quarter_folder("2026Q1/a.csv", "2026Q2")
+
+
+def test_fingerprint_does_not_read_through_links(tmp_path):
+    from reportlib.actuals.store import input_fingerprint
+
+    raw, outside = tmp_path / "raw", tmp_path / "outside.csv"
+    raw.mkdir()
+    outside.write_text("a", encoding="utf-8")
+    (raw / "link.csv").symlink_to(outside)
+    before = input_fingerprint(raw, PLAN)
+    outside.write_text("changed", encoding="utf-8")
+    assert input_fingerprint(raw, PLAN) == before
+
+
+def test_same_as_above_and_month_day_in_both_paths(tmp_path, monkeypatch):
+    rows = [row("K1.1.01", cumulative="5", date="10月9日"), row("K1.1.02", cumulative="6", date="同上"), [""] * 11,
+            row("K9.9.99", cumulative="1", date="2025-10-12"), row("K2.1.01", cumulative="7", date="同上"),
+            row("K2.1.02", cumulative="8", date="〃")]
+    write_csv(tmp_path / "raw" / "2025Q3" / "a.csv", [[c.replace("2025Q1", "2025Q3") for c in r] for r in rows])
+    fast = run(tmp_path / "raw")
+    monkeypatch.setattr(act.Ingest, "texts_in_bulk", False)
+    slow = run(tmp_path / "raw")
+    for result in (fast, slow):
+        got = dict(zip(result.actuals["kpi_id"], zip(result.actuals["report_date"], result.actuals["flags"])))
+        assert got["K1.1.01"][0] == "2025-10-09" and "date_year_from_quarter" in got["K1.1.01"][1]
+        assert got["K1.1.02"][0] == "2025-10-09" and "date_same_as_above" in got["K1.1.02"][1]
+        assert got["K2.1.01"][0] == "2025-10-12" and got["K2.1.02"][0] == "2025-10-12"  # the rejected row's date counts
+    pd_cols = ["kpi_id", "report_date", "flags"]
+    assert fast.actuals[pd_cols].equals(slow.actuals[pd_cols])

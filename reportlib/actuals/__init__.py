@@ -7,6 +7,7 @@ registered in ``READERS``), :mod:`~reportlib.actuals.headers` (header detection,
 for one field), :mod:`~reportlib.actuals.normalize` (one row into a candidate),
 :mod:`~reportlib.actuals.records` (rejects, errors, flags, the two tables),
 :mod:`~reportlib.actuals.communities` (汇总 sheets and per-community detail),
+:mod:`~reportlib.actuals.bulk` (candidate columns; the row rules applied to text sheets in bulk),
 :mod:`~reportlib.actuals.ledger` (every row accepted, superseded, rejected or detail; conflicts),
 :mod:`~reportlib.actuals.store` (writing and reading the processed tables; :func:`ingest`,
 :func:`ensure_ingested`) and :mod:`~reportlib.actuals.commands` (``reportlib ingest``).
@@ -188,9 +189,9 @@ Untrusted text
 
 Implementation (for 1 000 000 rows in seconds and well under 1 GB): workbooks are parsed
 row by row (:class:`~reportlib.actuals.normalize.RowParser`); CSV sheets, whose cells are all text, go through
-:class:`~reportlib.actuals.ledger.TextSheetParser`, which applies the same RowParser rules once per distinct cell
+:class:`~reportlib.actuals.bulk.TextSheetParser`, which applies the same RowParser rules once per distinct cell
 value (or KPI/name pair) and memoises the answer; accepted rows are kept column by
-column (:class:`~reportlib.actuals.ledger.Batch`) and resolved with numpy per KPI and quarter (:meth:`~reportlib.actuals.ledger.Ingest.resolve`).
+column (:class:`~reportlib.actuals.bulk.Batch`) and resolved with numpy per KPI and quarter (:meth:`~reportlib.actuals.ledger.Ingest.resolve`).
 ``tests/test_fast_paths.py`` checks that both paths give the same tables.
 """
 from __future__ import annotations

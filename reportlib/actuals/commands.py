@@ -19,6 +19,13 @@ def summary_text(summary: dict) -> str:
         f"读取文件 {summary['files_read']} 个（无法读取 {summary['files_failed']} 个），数据行 {summary['rows_read']} 行：",
         f"  采用 {summary['accepted']}，被更正替代 {summary['superseded']}，拒收 {summary['rejected']}，跳过 {summary['skipped']}（空行/表尾/未填写）",
     ]
+    if summary.get("details"):
+        lines.append(f"  村（社区）分表明细 {summary['details']} 行（另存 details 表，不计入进度）")
+    if summary.get("conflicts"):
+        lines.append(f"  冲突 {len(summary['conflicts'])} 处（同一填报日期数值不同，见 ingest_summary.json 的 conflicts）")
+    if summary.get("files_not_read"):
+        lines.append(f"  未读取的文件 {len(summary['files_not_read'])} 个：" + "；".join(
+            f"{e['file']}（{e['message']}）" for e in summary["files_not_read"][:10]) + ("……" if len(summary["files_not_read"]) > 10 else ""))
     if summary["by_reason"]:
         lines.append("  拒收原因：" + "，".join(f"{code} {n}" for code, n in summary["by_reason"].items()))
     for error in summary["file_errors"]:

@@ -223,8 +223,9 @@ def choose_columns(header: Header, texts: dict[int, str], prefer_quarter: int | 
     For each field in ``CHOSEN_FIELDS`` every header column matching it is a candidate,
     except, for figures, headers naming a plan or last year (``NOT_FIGURE_HEADER_WORDS``:
     本年计划, 上年同期). One candidate: taken. Several, each naming a different quarter:
-    the folder's quarter (``prefer_quarter``), else the latest, is taken and its quarter
-    recorded (rows of another quarter are then rejected). Otherwise the sheet is refused
+    the folder's quarter (``prefer_quarter``), else the latest, is taken. The quarter a
+    taken column names is recorded (rows of another quarter are then rejected). Otherwise
+    the sheet is refused
     (``header.ambiguous`` names the columns). The other candidates stay in ``others``,
     so formula checks cover them too.
     """
@@ -244,6 +245,9 @@ def choose_columns(header: Header, texts: dict[int, str], prefer_quarter: int | 
             continue
         if len(candidates) == 1:
             chosen = candidates[0]
+            named = quarter_in_header(chosen[1])
+            if named is not None:
+                header.quarters[name] = named  # 累计完成（二季度末）: rows of another quarter are refused
         else:
             named = {quarter_in_header(text): (col, text, hit) for col, text, hit in candidates}
             if None in named or len(named) != len(candidates):

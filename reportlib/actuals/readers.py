@@ -16,7 +16,6 @@ its data rows cost.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import re

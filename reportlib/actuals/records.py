@@ -261,13 +261,15 @@ def rejects_frame(records: list[dict]) -> pd.DataFrame:
 
 
 def in_quarter_folder(file: str, quarter: str) -> bool:
-    """Whether a submission path (relative to data/raw/actuals) lies in ``quarter``'s folder."""
-    return str(file).replace("\\", "/").split("/", 1)[0] == quarter
+    """Whether a submission path (relative to data/raw/actuals) lies in ``quarter``'s folder
+    (``2025Q3/…`` or ``2025-Q3/…``)."""
+    first = str(file).replace("\\", "/").split("/", 1)[0]
+    return first.upper().replace("-", "") == quarter
 
 
 def quarters_in_rejects(rejects: pd.DataFrame) -> list[str]:
     """Quarter folders that rejected rows come from."""
-    folders = {str(f).replace("\\", "/").split("/", 1)[0] for f in rejects.get("file", [])}
+    folders = {str(f).replace("\\", "/").split("/", 1)[0].upper().replace("-", "") for f in rejects.get("file", [])}
     return sorted(f for f in folders if quarters.is_quarter(f))
 
 

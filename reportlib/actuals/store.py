@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +91,12 @@ def input_fingerprint(raw_dir: Path, plan: Any, known: dict[str, bytes] | None =
     raw_dir = Path(raw_dir)
     known = known or {}
     if raw_dir.is_dir():
-        for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+        for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() or p.is_symlink()):
             rel = path.relative_to(raw_dir).as_posix()
             digest.update(rel.encode() + b"\0")
+            if path.is_symlink():  # never read through a link: its target's name stands for it
+                digest.update(b"link " + os.readlink(path).encode("utf-8", "surrogateescape"))
+                continue
             digest.update(known.get(rel) or hashlib.sha256(path.read_bytes()).digest())
     plan_hash = getattr(plan, "sha256", None) or pd.util.hash_pandas_object(plan.kpis.astype(str), index=False).sum()
     digest.update(f"plan {plan_hash} year {plan.year}\n".encode())
