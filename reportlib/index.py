@@ -36,8 +36,13 @@ def list_reports(out_dir: Path) -> list[tuple[str, list[tuple[str, Path]]]]:
     return listing
 
 
-def index_html(out_dir: Path) -> str:
-    """The index page: self-contained, deterministic."""
+def index_html(out_dir: Path, status: dict | None = None) -> str:
+    """The index page: self-contained, deterministic. ``status``: of the runs
+    (default: ``out_dir/status.json``), shown when the last run failed."""
+    if status is None:
+        from reportlib.status import read_status
+
+        status = read_status(out_dir)
     sections = []
     for folder, reports in list_reports(out_dir):
         match = FOLDER_PATTERN.match(folder)
@@ -55,7 +60,7 @@ def index_html(out_dir: Path) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         "<title>城东街道重点工作进展报告目录</title>\n"
         f"<style>\n{pages.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
-        f'</head>\n<body>\n<main class="report">\n<h1>城东街道重点工作进展报告目录</h1>\n{body}\n</main>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<main class="report">\n<h1>城东街道重点工作进展报告目录</h1>\n{status_block(status)}{body}\n</main>\n</body>\n</html>\n'
     )
     return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
 
@@ -67,3 +72,17 @@ def write_index(out_dir: Path) -> Path:
     temporary.write_text(index_html(out_dir), encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def status_block(status: dict) -> str:
+    """A warning at the top of the index when the last run failed: when, why, and since when
+    the reports shown are unchanged (``reports/status.json``); nothing while runs succeed."""
+    from reportlib.status import failing
+
+    if not failing(status):
+        return ""
+    run = status["last_run"]
+    success = (status.get("last_success") or {}).get("finished")
+    since = f"以下仍是 {escape(success)} 成功生成的报告。" if success else "以下是此前生成的报告。"
+    return (f'<p class="build-status">最近一次自动生成失败（{escape(str(run.get("finished", "")))}，'
+            f'退出码 {escape(str(run.get("exit_code", "")))}）：{escape(str(run.get("reason", "")))}。{since}</p>\n')
