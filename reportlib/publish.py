@@ -136,6 +136,16 @@ def _link_or_copy(source: str, target: str) -> str:
     return target
 
 
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` as a copy of the folder ``source`` made of hard links (the first error raised
+    as it is: a full disk is ENOSPC, not a list of errors)."""
+    for root, dirs, files in os.walk(source):
+        folder = target / Path(root).relative_to(source)
+        folder.mkdir()
+        for name in sorted(files):
+            _link_or_copy(os.path.join(root, name), str(folder / name))
+
+
 def _new_generation(out_dir: Path) -> Path:
     root = out_dir / GENERATIONS
     root.mkdir(exist_ok=True)
@@ -208,7 +218,7 @@ def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (),
             for entry in sorted(current.iterdir()):
                 if entry.name == INDEX or not entry.is_dir():
                     continue
-                shutil.copytree(entry, generation / entry.name, copy_function=_link_or_copy)
+                _link_tree(entry, generation / entry.name)
         for folder in folders:
             new, kept = staging / folder, generation / folder
             if kept.exists():

@@ -162,9 +162,10 @@ def export_pdf(nb: nbformat.NotebookNode) -> bytes:
 PRELOAD_MODULES = (
     "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.history",
     "psutil", "tornado.gen", "tornado.locks", "tornado.queues",
-    "reportlib.sections", "reportlib.report", "pyarrow.parquet",
+    "reportlib.sections", "reportlib.report", "pyarrow.parquet", "reportlib.kernel", "zmq",
 )
 _LAUNCHER = "ipykernel_launcher"
+_KERNEL_MODULE = "reportlib.kernel"
 _ZYGOTE_SOURCE = r"""
 import ctypes, json, os, signal, sys
 
@@ -242,8 +243,8 @@ for _line in sys.stdin.buffer:
     os.environ.update(_request["env"])
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     sys.argv = _request["argv"]
-    from ipykernel import kernelapp
-    kernelapp.launch_new_instance()
+    from reportlib import kernel
+    kernel.main()
     sys.exit(0)
 """
 
@@ -400,6 +401,14 @@ def _define_kernel_managers() -> tuple[type, type]:
     class ReportKernelManager(AsyncKernelManager):
         """A kernel manager on IPC transport that shuts an idle kernel down without interrupting it."""
 
+        def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+            """The kernelspec's command, with ``-m ipykernel_launcher`` as ``-m reportlib.kernel``
+            (the same kernel, its IOPub pipe on IPC too: :mod:`reportlib.kernel`)."""
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if cmd[1:3] == ["-m", _LAUNCHER]:
+                cmd[2] = _KERNEL_MODULE
+            return cmd
+
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self._private_dir = private_kernel_dir()
@@ -424,7 +433,7 @@ def _define_kernel_managers() -> tuple[type, type]:
             provisioner = self.provisioner
             launcher = importlib.util.find_spec(_LAUNCHER)
             if not (isinstance(provisioner, LocalProvisioner) and hasattr(os, "pidfd_open") and launcher
-                    and kernel_cmd[1:3] == ["-m", _LAUNCHER]
+                    and kernel_cmd[1:3] in (["-m", _LAUNCHER], ["-m", _KERNEL_MODULE])
                     and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable)):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)  # not ours to fork: launch it
             options = LocalProvisioner._scrub_kwargs(kw)

@@ -68,7 +68,8 @@ class Run:
     def finish(self, outcome: str, exit_code: int, reason: str = "") -> None:
         self.entry.update(finished=_now(), exit_code=exit_code, outcome=outcome, reason=reason)
         line = "build ended: exit %d (%s)%s" % (exit_code, outcome, f": {reason}" if reason else "")
-        (log.info if outcome in status.OK_OUTCOMES else log.error)(line)
+        # a stop is the operator's doing: a warning (the command prints its one line itself)
+        {"ok": log.info, "nothing-to-do": log.info, "stopped": log.warning}.get(outcome, log.error)(line)
         current = status.record_run(self.out_dir, self.entry)
         if outcome in ("ok", "failed"):
             show_in_index(self.out_dir, current)
