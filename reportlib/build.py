@@ -164,8 +164,11 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
     except BaseException:
         # the first failure (or a stop) ends the run now: the queue is cancelled and the
         # workers killed with their zygotes and kernels, instead of finishing reports nobody gets
+        workers_ = list((pool._processes or {}).values())
+        children.kill_tree([worker.pid for worker in workers_])
+        for worker in workers_:
+            worker.join(timeout=1)  # reaped by multiprocessing itself, so its pool sees them gone
         pool.shutdown(wait=False, cancel_futures=True)
-        children.kill_tree(list(pool._processes or {}))
         raise
     finally:
         bar.close()
@@ -177,21 +180,13 @@ def _worker_died(staging: Path, job: ReportJob) -> RenderError:
     """The error for a worker that was killed (OOM killer, kill -9): names its report."""
     names = []
     for marker in sorted((staging / RUNNING).glob("*")):
-        if not _alive(int(marker.name)):
+        if not children.running(int(marker.name)):
             names.append(marker.read_text(encoding="utf-8"))
     named = "、".join(names) or job.name
     return RenderError(f"生成报告 {named} 的进程意外终止（可能被系统终止，例如内存不足）；其余报告已取消，reports/ 保持原样",
                        notebook=str(job.notebook) if not names else None)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def _progress(iterable, total: int):

@@ -49,6 +49,14 @@ def worker_initializer(parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a killed child not yet reaped is not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def kill_descendants(timeout: float = 1.0) -> int:
     """SIGKILL every process below this one (workers, zygotes, kernels and their groups).
 
@@ -68,8 +76,23 @@ def kill_descendants(timeout: float = 1.0) -> int:
                 child.kill()
         except (ProcessLookupError, PermissionError, psutil.Error):
             pass
-    psutil.wait_procs(children, timeout=timeout)
+    _wait_gone(children, timeout)
     return len(children)
+
+
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> None:
+    """Wait for killed processes to go, reaping none of this process's own children: their
+    owners (multiprocessing, subprocess) reap them; a pid reaped behind multiprocessing's
+    back looks alive to it forever (its pool's shutdown then spins)."""
+    me = os.getpid()
+    others = []
+    for proc in procs:
+        try:
+            if proc.ppid() != me:
+                others.append(proc)
+        except psutil.Error:
+            pass
+    psutil.wait_procs(others, timeout=timeout)
 
 
 class Stopped(BaseException):
@@ -117,4 +140,4 @@ def kill_tree(pids: list[int], timeout: float = 1.0) -> None:
             proc.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs(procs, timeout=timeout)
+    _wait_gone(procs, timeout)

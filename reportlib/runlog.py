@@ -38,6 +38,8 @@ log = logging.getLogger("reportlib.build")
 class Interrupted(ReportlibError):
     """The run was stopped by a signal; exit 128 + the signal number (130, 143)."""
 
+    printed = True  # its one line is the run's last log line (on stderr also with --quiet)
+
     def __init__(self, message: str, exit_code: int):
         self.exit_code = exit_code
         super().__init__(message)
@@ -68,8 +70,7 @@ class Run:
     def finish(self, outcome: str, exit_code: int, reason: str = "") -> None:
         self.entry.update(finished=_now(), exit_code=exit_code, outcome=outcome, reason=reason)
         line = "build ended: exit %d (%s)%s" % (exit_code, outcome, f": {reason}" if reason else "")
-        # a stop is the operator's doing: a warning (the command prints its one line itself)
-        {"ok": log.info, "nothing-to-do": log.info, "stopped": log.warning}.get(outcome, log.error)(line)
+        (log.info if outcome in status.OK_OUTCOMES else log.error)(line)
         current = status.record_run(self.out_dir, self.entry)
         if outcome in ("ok", "failed"):
             show_in_index(self.out_dir, current)
@@ -163,6 +164,7 @@ def scheduled_run(out_dir: Path, setup_logging=None):
         raise
     except children.Stopped as exc:  # before the lock was taken, or while it was released
         children.kill_descendants()
+        log.error("build ended: exit %d (stopped): 收到 %s 信号，已停止", exc.exit_code, exc)
         raise Interrupted(f"收到 {exc} 信号，已停止", exc.exit_code) from None
     except OSError as exc:  # e.g. the log folder or the lock file cannot be written
         problem = environment_problem(exc)

@@ -45,7 +45,8 @@ DRIVER = textwrap.dedent('''
         with runlog.scheduled_run(out, lambda: build.setup_logging(str(out.parent / "build.log"), quiet=True)) as run:
             run.succeeded(build.build(jobs, out, ("html",), workers=workers, force=force))
     except ReportlibError as exc:
-        print(f"reportlib: {exc}", file=sys.stderr)
+        if not getattr(exc, "printed", False):  # as reportlib.cli.main
+            print(f"reportlib: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     sys.exit(run.exit_code)
 ''')
