@@ -164,9 +164,9 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
     except BaseException:
         # the first failure (or a stop) ends the run now: the queue is cancelled and the
         # workers killed with their zygotes and kernels, instead of finishing reports nobody gets
-        workers_ = list((pool._processes or {}).values())
-        children.kill_tree([worker.pid for worker in workers_])
-        for worker in workers_:
+        processes = list((pool._processes or {}).values())
+        children.kill_tree([worker.pid for worker in processes])
+        for worker in processes:
             worker.join(timeout=1)  # reaped by multiprocessing itself, so its pool sees them gone
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -185,8 +185,6 @@ def _worker_died(staging: Path, job: ReportJob) -> RenderError:
     named = "、".join(names) or job.name
     return RenderError(f"生成报告 {named} 的进程意外终止（可能被系统终止，例如内存不足）；其余报告已取消，reports/ 保持原样",
                        notebook=str(job.notebook) if not names else None)
-
-
 
 
 def _progress(iterable, total: int):

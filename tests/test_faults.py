@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from reportlib import build, children, lock, paths, preflight, publish, render, runlog, status
+from reportlib import build, lock, paths, preflight, publish, render, runlog, status
 from reportlib.cli import main
 from reportlib.errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK, EXIT_USAGE, NothingToDo,
                               RenderError, ReportlibError)
