@@ -8,18 +8,20 @@ One run:
    each quarter asked for, each with its own year's plan; a report whose inputs (its
    year's plan, its year's actuals up to its quarter, notebook, package code,
    parameters) have not changed since its last build is kept as it is, unless ``--force``;
-4. renders them in parallel into a staging folder (a worker per core, quarter reports
+4. checks the plan, the output folder and the free space (:mod:`reportlib.preflight`);
+5. renders them in parallel into a staging folder (a worker per core, quarter reports
    first; each notebook runs in a fresh kernel that a per-worker zygote forks with the
-   report modules already imported, see :mod:`reportlib.render`);
-5. only when every report succeeded, swaps each quarter folder into
-   ``reports/`` and writes its ``manifest.json`` and ``reports/index.html``.
+   report modules already imported, see :mod:`reportlib.render`; workers and kernels die
+   with the build, see :mod:`reportlib.children`);
+6. only when every report succeeded, publishes a new complete set of reports with their
+   ``manifest.json`` files and ``index.html`` in one swap (:mod:`reportlib.publish`).
 
-A failed run leaves ``reports/`` exactly as it was.
+A failed run leaves ``reports/`` exactly as it was. The command's run — log, outcome in
+``reports/status.json``, signals, exit code — is :mod:`reportlib.runlog`'s.
 """
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import os
 import shutil
@@ -27,27 +29,22 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlib import __version__, pages, provenance, quarters, render, workspace
-from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError, RenderError
+from reportlib import children, pages, preflight, provenance, publish, quarters, render, workspace
+from reportlib.errors import InputError, NothingToDo, RenderError, UsageError
+from reportlib.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
 
 FORMATS = ("html", "pdf")
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
-LOCK_FILE = ".build.lock"
+RUNNING = ".running"  # in staging: <worker pid> -> the report it renders (names a killed worker's report)
 
 log = logging.getLogger("reportlib.build")
-
-
-class LockHeld(ReportlibError):
-    """Another build is running on the same output folder."""
-
-    exit_code = EXIT_LOCK_HELD
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def latest_quarter(available: list[str], today: dt.date) -> str:
     """The last quarter that has ended by ``today`` and has data."""
     ended = [q for q in available if quarters.quarter_end_date(q) < today]
     if not ended:
-        raise InputError(f"截至 {today.isoformat()} 没有已结束且有数据的季度（有数据的季度：{', '.join(available) or '无'}）")
+        raise NothingToDo(f"截至 {today.isoformat()} 没有已结束且有数据的季度（有数据的季度：{', '.join(available) or '无'}）")
     return max(ended)
 
 
@@ -128,6 +125,8 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     started = time.perf_counter()
     target = staging / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
+    (staging / RUNNING).mkdir(exist_ok=True)
+    (staging / RUNNING / str(os.getpid())).write_text(job.name, encoding="utf-8")
     executed = target.with_suffix(".ipynb")
     nb = render.execute_notebook(job.notebook, executed, job.parameters,
                                  kernel_timeout=timeouts.kernel, cell_timeout=timeouts.cell, warm=True)
@@ -150,25 +149,54 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
                timeouts: Timeouts = Timeouts()) -> list[JobResult]:
     """Render ``jobs`` with ``workers`` processes; the first failure cancels the rest and is raised."""
     if workers <= 1 or len(jobs) <= 1:
-        return [render_job(job, staging, formats, timeouts) for job in _progress(jobs, len(jobs))]
+        results = []
+        for job in _progress(jobs, len(jobs)):
+            results.append(render_job(job, staging, formats, timeouts))
+            log.info("rendered %s in %.1f s", job.name, results[-1].seconds)
+        return results
     results = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # workers die with this process and leave Ctrl-C to it (reportlib.children)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=children.worker_initializer, initargs=(os.getpid(),))
+    bar = _progress(None, len(jobs))
+    try:
         # longest first (quarter reports), so no worker is left with a long one at the end
         ordered = sorted(jobs, key=lambda job: job.notebook.name != QUARTER_NOTEBOOK)
-        pending = {pool.submit(render_job, job, staging, formats, timeouts) for job in ordered}
-        bar = _progress(None, len(jobs))
+        pending = {pool.submit(render_job, job, staging, formats, timeouts): job for job in ordered}
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            done, _ = wait(pending, return_when=FIRST_EXCEPTION)
             for future in done:
+                job = pending.pop(future)
+                if isinstance(future.exception(), BrokenProcessPool):
+                    raise _worker_died(staging, job) from None
                 if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    bar.close()
                     raise future.exception()
                 results.append(future.result())
+                log.info("rendered %s in %.1f s", job.name, results[-1].seconds)
                 bar.update(1)
+    except BaseException:
+        # the first failure (or a stop) ends the run now: the queue is cancelled and the
+        # workers killed with their zygotes and kernels, instead of finishing reports nobody gets
+        processes = list((pool._processes or {}).values())
+        children.kill_tree([worker.pid for worker in processes])
+        for worker in processes:
+            worker.join(timeout=1)  # reaped by multiprocessing itself, so its pool sees them gone
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
         bar.close()
+    pool.shutdown()
     return sorted(results, key=lambda r: r.job.name)
+
+
+def _worker_died(staging: Path, job: ReportJob) -> RenderError:
+    """The error for a worker that was killed (OOM killer, kill -9): names its report."""
+    names = []
+    for marker in sorted((staging / RUNNING).glob("*")):
+        if not children.running(int(marker.name)):
+            names.append(marker.read_text(encoding="utf-8"))
+    named = "、".join(names) or job.name
+    return RenderError(f"生成报告 {named} 的进程意外终止（可能被系统终止，例如内存不足）；其余报告已取消，reports/ 保持原样",
+                       notebook=str(job.notebook) if not names else None)
 
 
 def _progress(iterable, total: int):
@@ -180,44 +208,10 @@ def _progress(iterable, total: int):
 # --------------------------------------------------------------------------- publishing
 
 
-def publish(staging: Path, out_dir: Path, folders: list[str]) -> None:
-    """Swap each quarter folder of ``staging`` into ``out_dir``.
-
-    Reports of a folder that were not rebuilt this run are carried over first, so
-    the swapped-in folder is complete. Each swap is two renames.
-    """
-    for folder in folders:
-        new, current = staging / folder, out_dir / folder
-        if current.exists():
-            for old_file in current.rglob("*"):
-                carried = new / old_file.relative_to(current)
-                if old_file.is_file() and not carried.exists():
-                    carried.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(old_file, carried)
-            retired = staging / f".retired-{folder}"
-            os.replace(current, retired)
-        os.replace(new, current)
-
-
-@contextmanager
-def build_lock(out_dir: Path):
-    """Hold an exclusive, non-blocking lock on ``out_dir`` for the whole run."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(out_dir / LOCK_FILE, "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise LockHeld(f"另一个报告生成任务正在运行（锁文件 {out_dir / LOCK_FILE}），本次退出") from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+def publish_reports(staging: Path, out_dir: Path, folders: list[str]) -> None:
+    """Publish ``folders`` of ``staging`` with the rest of the current set, and the index,
+    as one new set in one swap (see :mod:`reportlib.publish`)."""
+    publish.publish(out_dir, staging, folders, index_page=_index_page(out_dir))
 
 
 # --------------------------------------------------------------------------- the run
@@ -238,7 +232,6 @@ def build(
     workers: int = 1,
     force: bool = False,
     timeouts: Timeouts = Timeouts(),
-    plan=None,
 ) -> BuildOutcome:
     """Render the jobs whose inputs changed (all with ``force``) and publish them together.
 
@@ -254,7 +247,10 @@ def build(
     started = time.perf_counter()
     ws = workspace.current()
     out_dir.mkdir(parents=True, exist_ok=True)
+    publish.cleanup(out_dir)
     plans = {job.plan_file: cached_plan(job.plan_file) for job in jobs}
+    for the_plan in plans.values():
+        preflight.check_plan(the_plan)
     for plan_file, folder in sorted({(job.plan_file, job.processed_dir) for job in jobs}):
         actuals.ensure_ingested(plan=plans[plan_file], raw_dir=ws.actuals_raw, out_dir=folder)
     fingerprints = {job.name: provenance.job_fingerprint(job, formats) for job in jobs}
@@ -265,7 +261,9 @@ def build(
     if not todo:
         _write_index(out_dir)
         return BuildOutcome([], skipped, time.perf_counter() - started)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    preflight.check_writable(out_dir)
+    preflight.check_space(out_dir, publish.published_size(out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=publish.STAGING_PREFIX, dir=out_dir))
     try:
         results = render_all(todo, staging, formats, workers, timeouts)
         folders = sorted({job.folder for job in todo})
@@ -277,10 +275,9 @@ def build(
                 {job.name: fingerprints[job.name] for job in folder_jobs},
                 formats, ws, plans[folder_jobs[0].plan_file],
             )
-        publish(staging, out_dir, folders)
+        publish_reports(staging, out_dir, folders)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_index(out_dir)
     return BuildOutcome(results, skipped, time.perf_counter() - started)
 
 
@@ -296,20 +293,19 @@ def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerp
                for path, digest in outputs.items())
 
 
+def _index_page(out_dir: Path):
+    """The index page of a set of reports, with the status of ``out_dir``'s runs."""
+    from reportlib import index, status
+
+    return lambda folder: index.index_html(folder, status=status.read_status(out_dir))
+
+
 def _write_index(out_dir: Path) -> None:
-    from reportlib import index
-
-    index.write_index(out_dir, _index_title())
-
-
-def _index_title() -> str:
-    """The index's office: the latest plan's (the index spans every year of one office)."""
-    from reportlib.report import cached_plan
-
-    ws = workspace.current()
-    years = ws.plan_years()
-    organization = cached_plan(ws.plan_file(years[-1])).organization if years else ""
-    return f"{organization}重点工作进展报告目录"
+    """Publish the index when it would read differently (nothing is written otherwise,
+    so a run with nothing to do needs no disk space)."""
+    page = _index_page(out_dir)(publish.current_generation(out_dir) or out_dir)
+    if not publish.index_is_current(out_dir, page):
+        publish.publish(out_dir, index_page=_index_page(out_dir))
 
 
 # --------------------------------------------------------------------------- CLI
@@ -333,13 +329,15 @@ class YearData:
 
 
 def workspace_years(ws: workspace.Workspace) -> list[YearData]:
-    """Every plan year of the workspace, ingested (when stale), with the quarters that have data."""
+    """Every plan year of the workspace, its plan checked and its submissions ingested (when
+    stale), with the quarters that have data."""
     from reportlib import actuals
     from reportlib.report import cached_plan
 
     years = []
     for year in ws.plan_years():
         the_plan = cached_plan(ws.plan_file(year))
+        preflight.check_plan(the_plan)  # a bad plan fails the run even when there is nothing to build
         actuals.ensure_ingested(plan=the_plan, raw_dir=ws.actuals_raw, out_dir=ws.processed(year))
         found = sorted(actuals.load_actuals(ws.processed(year))["quarter"].unique())
         years.append(YearData(year, [int(p) for p in the_plan.pillars["pillar"]], found))
@@ -350,7 +348,7 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
     """The jobs the command line asks for, across the workspace's plan years."""
     available = sorted(q for y in years for q in y.quarters)
     if args.latest:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+        today = dt.date.fromisoformat(iso_date(args.today)) if args.today else dt.date.today()
         chosen = [latest_quarter(available, today)]
     elif args.all:
         chosen = available
@@ -377,26 +375,34 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
 
 
 def build_command(args) -> int:
+    from reportlib import runlog
+
     ws = workspace.current()
-    setup_logging(args.log_file, ws)
     out_dir = Path(args.out) if args.out else ws.reports
-    formats = parse_formats(args.formats)
-    with build_lock(out_dir):
-        log.info("reportlib %s: build started (workspace %s)", __version__, ws.root)
+    # the run's log, lock, status.json, signals and exit code: reportlib.runlog
+    with runlog.scheduled_run(out_dir, lambda: setup_logging(args.log_file, quiet=args.quiet, ws=ws)) as run:
+        if args.today:
+            iso_date(args.today)
+        formats = parse_formats(args.formats)
+        log.info("workspace %s", ws.root)
         years = workspace_years(ws)
         if not years:
             ws.latest_year()  # raises: says there is no plan yet and what to do
         jobs = choose_jobs(args, years, ws)
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
-        try:
-            outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
-        except RenderError:
-            log.error("build failed; reports/ left as it was")
-            raise
-    for result in outcome.rendered:
-        log.info("rendered %s in %.1f s", result.job.name, result.seconds)
-    log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
-    return EXIT_OK
+        outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
+        log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
+        run.succeeded(outcome)
+    return run.exit_code
+
+
+def iso_date(text: str) -> str:
+    """``--today``: a real date as YYYY-MM-DD (a usage error, exit 2, otherwise)."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today 应为 YYYY-MM-DD 格式的真实日期（例如 2026-10-01），收到 {text!r}") from None
+    return text
 
 
 def default_log_file(ws: workspace.Workspace) -> Path:
@@ -404,17 +410,34 @@ def default_log_file(ws: workspace.Workspace) -> Path:
     return ws.logs / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
 
 
-def setup_logging(log_file: str | None, ws: workspace.Workspace | None = None) -> None:
-    """Log to stderr and to ``log_file`` (default: a new file under the workspace's logs/)."""
+class _LogFile(logging.FileHandler):
+    """A log file that, when it cannot be written (a full disk), says so once on stderr
+    instead of printing a traceback for every line."""
+
+    failed = False
+
+    def handleError(self, record) -> None:
+        if not self.failed:
+            self.failed = True
+            print(f"reportlib: 无法写入日志文件 {self.baseFilename}（磁盘已满或无权限），此后的日志只输出到这里", file=sys.stderr)
+
+
+def setup_logging(log_file: str | None, quiet: bool = False, ws: workspace.Workspace | None = None) -> Path:
+    """Log to stderr and to ``log_file`` (default: a new file under the workspace's logs/); return the file.
+
+    ``quiet``: stderr gets errors only (for cron, which mails whatever a job prints)."""
     path = Path(log_file) if log_file else default_log_file(ws or workspace.current())
     path.parent.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), logging.FileHandler(path, encoding="utf-8")]
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.ERROR if quiet else logging.NOTSET)
+    handlers: list[logging.Handler] = [console, _LogFile(path, encoding="utf-8")]
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
                         handlers=handlers, force=True)
     logging.getLogger("reportlib").setLevel(logging.INFO)
     # WeasyPrint logs every layout step at INFO and harmless CSS notes at WARNING.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return path
 
 
 def register(subparsers) -> None:
@@ -430,6 +453,7 @@ def register(subparsers) -> None:
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--out", default=None, help="output folder (default: the workspace's reports/)")
     parser.add_argument("--log-file", help="log file of this run (default: the workspace's logs/build-<time>-<pid>.log)")
+    parser.add_argument("--quiet", action="store_true", help="print errors only (the log file gets everything); for cron")
     parser.add_argument("--kernel-timeout", type=int, default=render.KERNEL_START_TIMEOUT_S, help="seconds")
     parser.add_argument("--cell-timeout", type=int, default=render.CELL_TIMEOUT_S, help="seconds per cell")
     parser.set_defaults(func=build_command)

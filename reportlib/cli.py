@@ -62,5 +62,6 @@ def main(argv: list[str] | None = None) -> int:
             workspace.use(args.workspace)
         return int(args.func(args) or 0)
     except ReportlibError as exc:
-        print(f"reportlib: {exc}", file=sys.stderr)
+        if not getattr(exc, "printed", False):  # (a stopped build has printed its one line)
+            print(f"reportlib: {exc}", file=sys.stderr)
         return exc.exit_code

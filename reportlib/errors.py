@@ -58,3 +58,16 @@ class EnvironmentProblem(ReportlibError):
     def __init__(self, problem: str, fix: str):
         self.problem, self.fix = problem, fix
         super().__init__(f"{problem}; fix: {fix}")
+
+
+class UsageError(ReportlibError):
+    """A command-line value that cannot be right (e.g. ``--today 2025-13-01``)."""
+
+    exit_code = EXIT_USAGE
+
+
+class NothingToDo(InputError):
+    """There is nothing to build yet, which for a scheduler is no failure (e.g. ``--latest``
+    before the first quarter of the year has ended): the run logs why and exits 0."""
+
+    exit_code = EXIT_OK

@@ -36,11 +36,29 @@ def list_reports(out_dir: Path) -> list[tuple[str, list[tuple[str, Path]]]]:
     return listing
 
 
-DEFAULT_TITLE = "重点工作进展报告目录"
+TITLE = "{organization}重点工作进展报告目录"
 
 
-def index_html(out_dir: Path, title: str = DEFAULT_TITLE) -> str:
-    """The index page over every year's reports (``title``: the office's, from its plan): self-contained, deterministic."""
+def office_title() -> str:
+    """The index's title: the office of the current workspace's latest plan (the index spans
+    every year of one office)."""
+    from reportlib import workspace
+    from reportlib.report import cached_plan
+
+    ws = workspace.current()
+    years = ws.plan_years()
+    return TITLE.format(organization=cached_plan(ws.plan_file(years[-1])).organization if years else "")
+
+
+def index_html(out_dir: Path, title: str | None = None, status: dict | None = None) -> str:
+    """The index page over every year's reports: self-contained, deterministic. ``title``
+    (default :func:`office_title`); ``status``: of the runs (default: ``out_dir/status.json``),
+    shown when the last run failed."""
+    title = title if title is not None else office_title()
+    if status is None:
+        from reportlib.status import read_status
+
+        status = read_status(out_dir)
     sections = []
     for folder, reports in list_reports(out_dir):
         match = FOLDER_PATTERN.match(folder)
@@ -58,13 +76,27 @@ def index_html(out_dir: Path, title: str = DEFAULT_TITLE) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n"
         f"<style>\n{pages.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
-        f'</head>\n<body>\n<main class="report">\n<h1>{escape(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<main class="report">\n<h1>{escape(title)}</h1>\n{status_block(status)}{body}\n</main>\n</body>\n</html>\n'
     )
     return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
 
 
-def write_index(out_dir: Path, title: str = DEFAULT_TITLE) -> Path:
+def write_index(out_dir: Path, title: str | None = None) -> Path:
     """Write ``index.html`` atomically into ``out_dir``."""
     path = out_dir / INDEX_NAME
     write_bytes_atomic(path, index_html(out_dir, title).encode("utf-8"))
     return path
+
+
+def status_block(status: dict) -> str:
+    """A warning at the top of the index when the last run failed: when, why, and since when
+    the reports shown are unchanged (``reports/status.json``); nothing while runs succeed."""
+    from reportlib.status import failing
+
+    if not failing(status):
+        return ""
+    run = status["last_run"]
+    success = (status.get("last_success") or {}).get("finished")
+    since = f"以下仍是 {escape(success)} 成功生成的报告。" if success else "以下是此前生成的报告。"
+    return (f'<p class="build-status">最近一次自动生成失败（{escape(str(run.get("finished", "")))}，'
+            f'退出码 {escape(str(run.get("exit_code", "")))}）：{escape(str(run.get("reason", "")))}。{since}</p>\n')

@@ -12,13 +12,16 @@ instead of a cold ``python -m ipykernel_launcher`` (see "warm kernels" below).
 """
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 # which commands that render nothing (a no-op build, ingest) should not pay.
 
 KERNEL_NAME = "python3"
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
 KERNEL_START_TIMEOUT_S = 60
 CELL_TIMEOUT_S = 300
 
@@ -84,6 +88,14 @@ def execute_notebook(
             notebook=str(notebook),
             parameters=parameters,
             cell=f"#{exc.exec_count} (index {exc.cell_index})",
+        ) from exc
+    except OSError as exc:
+        if exc.errno in DISK_ERRNOS:  # a full disk or a folder we may not write: not the notebook's fault
+            raise
+        raise RenderError(
+            f"execution failed: {type(exc).__name__}: {exc}",
+            notebook=str(notebook),
+            parameters=parameters,
         ) from exc
     except Exception as exc:  # kernel died, timed out, or notebook unreadable
         raise RenderError(
@@ -150,11 +162,23 @@ def export_pdf(nb: nbformat.NotebookNode) -> bytes:
 PRELOAD_MODULES = (
     "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.history",
     "psutil", "tornado.gen", "tornado.locks", "tornado.queues",
-    "reportlib.sections", "reportlib.report", "pyarrow.parquet",
+    "reportlib.sections", "reportlib.report", "pyarrow.parquet", "reportlib.kernel", "zmq",
 )
 _LAUNCHER = "ipykernel_launcher"
+_KERNEL_MODULE = "reportlib.kernel"
 _ZYGOTE_SOURCE = r"""
-import json, os, signal, sys
+import ctypes, json, os, signal, sys
+
+def _die_with(parent):  # SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG), see reportlib.children
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+_die_with(int(sys.argv[2]))
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the build's to handle
 
 def _reap(signum, frame):  # kernels exit on their own; collect them
     while True:
@@ -177,7 +201,7 @@ _environ = dict(os.environ)
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     # (in a launched kernel, what these print while being imported goes nowhere either)
     import ipykernel.kernelapp
-    for _name in sys.argv[2:]:
+    for _name in sys.argv[3:]:
         try:
             __import__(_name)
         except Exception:
@@ -191,6 +215,7 @@ import gc
 gc.collect()
 gc.freeze()  # the kernels' collector leaves these objects alone (and their pages shared)
 _replies = sys.stdout.buffer
+_zygote = os.getpid()
 _replies.write(b"ready\n")
 _replies.flush()
 for _line in sys.stdin.buffer:
@@ -203,6 +228,8 @@ for _line in sys.stdin.buffer:
     # the new kernel, set up as jupyter_client launches one: a session of its own, stdin a
     # pipe nobody writes to, stdout where a launched kernel's goes, the launch's cwd and env
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    _die_with(_zygote)
     os.setsid()
     _read, _write = os.pipe()
     os.dup2(_read, 0)
@@ -216,8 +243,8 @@ for _line in sys.stdin.buffer:
     os.environ.update(_request["env"])
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     sys.argv = _request["argv"]
-    from ipykernel import kernelapp
-    kernelapp.launch_new_instance()
+    from reportlib import kernel
+    kernel.main()
     sys.exit(0)
 """
 
@@ -271,7 +298,8 @@ class KernelZygote:
     """A process that has imported ipykernel and :data:`PRELOAD_MODULES` and forks kernels.
 
     One per process that renders (started on first use, in that process); it exits
-    when that process closes its end of the request pipe (at exit at the latest).
+    when that process closes its end of the request pipe (at exit at the latest), and
+    is killed when that process dies (a parent-death signal, as are the kernels it forks).
     """
 
     _instance: "KernelZygote | None" = None
@@ -281,7 +309,7 @@ class KernelZygote:
         kernel_stdout = os.dup(sys.__stdout__.fileno() if sys.__stdout__ else 1)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _ZYGOTE_SOURCE, str(kernel_stdout), *PRELOAD_MODULES],
+                [sys.executable, "-c", _ZYGOTE_SOURCE, str(kernel_stdout), str(os.getpid()), *PRELOAD_MODULES],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, pass_fds=(kernel_stdout,),
             )
         finally:
@@ -342,7 +370,9 @@ def warm_kernels_supported() -> bool:
 def kernel_manager_class(warm: bool = False) -> type:
     """The kernel manager papermill uses (defined on first use: it imports jupyter_client).
 
-    Both variants skip the SIGINT that jupyter_client sends a kernel as it shuts it
+    Both variants talk to their kernel over IPC (Unix sockets in a private 0700 folder
+    per kernel, with its connection file), not TCP: no port another local user could
+    subscribe to. Both skip the SIGINT that jupyter_client sends a kernel as it shuts it
     down: the notebook has finished (a timed-out cell was interrupted already), and
     a kernel still tidying up after its last reply would log "KeyboardInterrupt
     caught in kernel". ``warm``: kernels are forked by the :class:`KernelZygote`.
@@ -352,12 +382,44 @@ def kernel_manager_class(warm: bool = False) -> type:
     return _kernel_managers[warm]
 
 
+KERNEL_DIR_PREFIX = "reportlib-kernel-"
+
+
+def private_kernel_dir() -> str:
+    """A new folder only this user can enter (``mkdtemp`` makes it 0700), for one kernel's
+    connection file and sockets. Under the run's temporary folder when there is one
+    (see :mod:`reportlib.runlog`), so a killed run's folders are removed by the next."""
+    folder = tempfile.mkdtemp(prefix=KERNEL_DIR_PREFIX)
+    os.chmod(folder, 0o700)
+    return folder
+
+
 def _define_kernel_managers() -> tuple[type, type]:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
     class ReportKernelManager(AsyncKernelManager):
-        """A kernel manager that shuts an idle kernel down without interrupting it."""
+        """A kernel manager on IPC transport that shuts an idle kernel down without interrupting it."""
+
+        def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+            """The kernelspec's command, with ``-m ipykernel_launcher`` as ``-m reportlib.kernel``
+            (the same kernel, its IOPub pipe on IPC too: :mod:`reportlib.kernel`)."""
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if cmd[1:3] == ["-m", _LAUNCHER]:
+                cmd[2] = _KERNEL_MODULE
+            return cmd
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._private_dir = private_kernel_dir()
+            self.transport = "ipc"
+            self.connection_file = os.path.join(self._private_dir, "connection.json")
+            self.ip = os.path.join(self._private_dir, "kernel")
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self._private_dir, ignore_errors=True)
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -371,7 +433,7 @@ def _define_kernel_managers() -> tuple[type, type]:
             provisioner = self.provisioner
             launcher = importlib.util.find_spec(_LAUNCHER)
             if not (isinstance(provisioner, LocalProvisioner) and hasattr(os, "pidfd_open") and launcher
-                    and kernel_cmd[1:3] == ["-m", _LAUNCHER]
+                    and kernel_cmd[1:3] in (["-m", _LAUNCHER], ["-m", _KERNEL_MODULE])
                     and os.path.realpath(kernel_cmd[0]) == os.path.realpath(sys.executable)):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)  # not ours to fork: launch it
             options = LocalProvisioner._scrub_kwargs(kw)

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 PYTHON=${PYTHON:-python3}
+MIN_PYTHON=3.11.2
+MIN_PYTHON_TUPLE="3, 11, 2"
 STAMP=$VENV/.reportlib-installed
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -39,9 +41,15 @@ install_system_libs() {
 }
 
 install_python_env() {
-    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-        || { say "Python 3.11 or newer is needed (found $("$PYTHON" --version 2>&1))"; exit 1; }
-    [ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
+    # 3.11.2 is Debian 12's own Python; requirements.lock resolves there (scripts/check-lock.sh)
+    command -v "$PYTHON" >/dev/null || { say "no $PYTHON found; install Python $MIN_PYTHON or newer, or set PYTHON=/path/to/python3"; exit 1; }
+    "$PYTHON" -c "import sys; sys.exit(sys.version_info[:3] < ($MIN_PYTHON_TUPLE))" \
+        || { say "Python $MIN_PYTHON or newer is needed ($(command -v "$PYTHON") is $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3"; exit 1; }
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating $VENV with $(command -v "$PYTHON") ($("$PYTHON" --version 2>&1))"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    say "using $VENV/bin/python ($("$VENV/bin/python" --version 2>&1))"
     local wanted
     wanted=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
     if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ]; then

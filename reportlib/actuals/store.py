@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import io
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,10 @@ def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path
     out_dir = Path(out_dir or workspace.current().processed(plan.year))
     outputs = [out_dir / f"{ACTUALS_FILE}.parquet", out_dir / f"{REJECTS_FILE}.parquet", out_dir / SUMMARY_FILE]
     if all(path.exists() for path in outputs):
-        if load_summary(out_dir).get("inputs_sha256") == input_fingerprint(raw_dir, plan):
+        unreadable = _unreadable(outputs)
+        if unreadable:  # derived data: rebuilt, never a failure of every later run
+            logging.getLogger("reportlib.ingest").warning("%s 无法读取（%s），重新导入生成", *unreadable)
+        elif load_summary(out_dir).get("inputs_sha256") == input_fingerprint(raw_dir, plan):
             return None
     return ingest(raw_dir, out_dir, plan)
 
@@ -146,6 +150,21 @@ def _processed(processed_dir: Path | None) -> Path:
         return Path(processed_dir)
     ws = workspace.current()
     return ws.processed(ws.latest_year())
+
+
+def _unreadable(outputs: list[Path]) -> tuple[Path, str] | None:
+    """The first output that cannot be read back (a truncated parquet, a broken summary), and why."""
+    import pyarrow.parquet
+
+    for path in outputs:
+        try:
+            if path.suffix == ".parquet":
+                pyarrow.parquet.read_metadata(path)
+            else:
+                json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, pyarrow.ArrowException) as exc:
+            return path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
 
 
 def load_rejects(processed_dir: Path | None = None) -> pd.DataFrame:

@@ -1,0 +1,54 @@
+"""A report kernel: ipykernel's own, with its one TCP socket moved to IPC.
+
+Besides the sockets named in its connection file (IPC, see :mod:`reportlib.render`), an
+ipykernel listens on a random TCP port of 127.0.0.1 for output that *forked* children of the
+notebook send to IOPub. :func:`private_iopub_pipe` binds that pipe to a Unix socket in a
+folder only this user can enter instead, so a build opens no TCP socket at all.
+
+``python -m reportlib.kernel -f CONNECTION_FILE`` starts a kernel like
+``python -m ipykernel_launcher``; kernels forked by the zygote apply the same patch.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+
+
+def private_iopub_pipe() -> None:
+    """Make ipykernel's IOPub subprocess pipe an IPC socket in a private 0700 folder."""
+    import zmq
+    from ipykernel import iostream
+
+    def setup_pipe_in(self) -> None:
+        folder = tempfile.mkdtemp(prefix="reportlib-iopub-")  # 0700
+        atexit.register(shutil.rmtree, folder, True)
+        self._pipe_uuid = os.urandom(16)
+        pipe_in = self.socket.context.socket(zmq.PULL)
+        pipe_in.linger = 0
+        self._pipe_address = f"ipc://{folder}/pipe"
+        pipe_in.bind(self._pipe_address)
+        self._pipe_in = iostream.ZMQStream(pipe_in, self.io_loop)
+        self._pipe_in.on_recv(self._handle_pipe_msg)
+
+    def setup_pipe_out(self):
+        ctx = zmq.Context()  # a new context after the fork, as ipykernel's own
+        pipe_out = ctx.socket(zmq.PUSH)
+        pipe_out.linger = 3000
+        pipe_out.connect(self._pipe_address)
+        return ctx, pipe_out
+
+    iostream.IOPubThread._setup_pipe_in = setup_pipe_in
+    iostream.IOPubThread._setup_pipe_out = setup_pipe_out
+
+
+def main() -> None:
+    private_iopub_pipe()
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
