@@ -188,12 +188,18 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
     return sorted(results, key=lambda r: r.job.name)
 
 
+WORKER_DEATH_POLLS = 40  # x 50 ms
+
+
 def _worker_died(staging: Path, job: ReportJob) -> RenderError:
     """The error for a worker that was killed (OOM killer, kill -9): names its report."""
     names = []
-    for marker in sorted((staging / RUNNING).glob("*")):
-        if not children.running(int(marker.name)):
-            names.append(marker.read_text(encoding="utf-8"))
+    for _ in range(WORKER_DEATH_POLLS):  # (a signalled process may take a moment to be seen dead)
+        names = [marker.read_text(encoding="utf-8") for marker in sorted((staging / RUNNING).glob("*"))
+                 if not children.running(int(marker.name))]
+        if names:
+            break
+        time.sleep(0.05)
     named = "、".join(names) or job.name
     return RenderError(f"生成报告 {named} 的进程意外终止（可能被系统终止，例如内存不足）；其余报告已取消，reports/ 保持原样",
                        notebook=str(job.notebook) if not names else None)
