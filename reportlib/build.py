@@ -34,7 +34,7 @@ from pathlib import Path
 from reportlib import __version__, pages, provenance, quarters, render, workspace
 from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError, RenderError
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
 MANIFEST = "manifest.json"
@@ -138,6 +138,10 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
         written.append(_write(target.with_suffix(".html"), html.encode("utf-8")))
     if "pdf" in formats:
         written.append(_write(target.with_suffix(".pdf"), pages.html_to_pdf(html)))
+    if "docx" in formats:
+        from reportlib.docx_export import notebook_to_docx
+
+        written.append(_write(target.with_suffix(".docx"), notebook_to_docx(nb)))
     return JobResult(job, written, time.perf_counter() - started)
 
 
@@ -425,7 +429,7 @@ def register(subparsers) -> None:
     which.add_argument("--latest", action="store_true", help="the last ended quarter that has data, across years (for schedulers)")
     parser.add_argument("--today", help="YYYY-MM-DD, what --latest takes as today")
     parser.add_argument("--pillar", type=int, help="only this pillar's report")
-    parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf (default both)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf,docx (default all three)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reports rendered in parallel")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--out", default=None, help="output folder (default: the workspace's reports/)")
