@@ -37,6 +37,7 @@ from reportlib.errors import EXIT_LOCK_HELD, EXIT_OK, InputError, ReportlibError
 FORMATS = ("html", "pdf", "docx")
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
+UNIT_NOTEBOOK = "unit_report.ipynb"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 LOCK_FILE = ".build.lock"
@@ -60,6 +61,7 @@ class ReportJob:
     quarter: str = ""
     plan_file: Path | None = None  # the plan and processed data the notebook reads (its year's;
     processed_dir: Path | None = None  # default: the current workspace's, of its year or the latest)
+    links: tuple = ()  # (label, href): index, previous and next quarter (reportlib.navigation)
 
     def __post_init__(self):
         if self.plan_file is None or self.processed_dir is None:
@@ -90,7 +92,8 @@ def quarter_folder(quarter: str) -> str:
 
 def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True,
                      ws: workspace.Workspace | None = None) -> list[ReportJob]:
-    """The quarter report and the pillar reports of ``quarter``, reading ``ws`` (default: current)."""
+    """The quarter report, the pillar reports and (with the quarter report) one report per
+    responsible unit of the plan (``unit-<name>``) of ``quarter``, reading ``ws`` (default: current)."""
     ws = ws or workspace.current()
     year = quarters.quarter_year(quarter)
     index = quarters.quarter_index(quarter)
@@ -103,7 +106,22 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
     for pillar in pillars:
         jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
                               {"year": year, "quarter": index, "pillar": pillar}, **inputs))
+    if with_quarter_report:
+        jobs += unit_jobs(quarter, ws)
     return jobs
+
+
+def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
+    """One report per responsible unit (owner) of the quarter's year's plan."""
+    from reportlib import owners
+    from reportlib.report import cached_plan
+    from reportlib.template import safe_file_part
+
+    year, index = quarters.quarter_year(quarter), quarters.quarter_index(quarter)
+    inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
+    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{safe_file_part(unit)}",
+                      {"year": year, "quarter": index, "unit": unit}, **inputs)
+            for unit in owners.plan_owners(cached_plan(ws.plan_file(year)).kpis)]
 
 
 def latest_quarter(available: list[str], today: dt.date) -> str:
@@ -134,6 +152,10 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     render.write_clean_notebook(nb, executed)
     written = [executed]
     html = render.export_html(nb)
+    if job.links:
+        from reportlib.navigation import with_links
+
+        html = with_links(html, job.links)
     if "html" in formats:
         written.append(_write(target.with_suffix(".html"), html.encode("utf-8")))
     if "pdf" in formats:
@@ -303,7 +325,26 @@ def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerp
 def _write_index(out_dir: Path) -> None:
     from reportlib import index
 
-    index.write_index(out_dir, _index_title())
+    index.write_index(out_dir, _index_title(), _quarter_counts(out_dir))
+
+
+def _quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
+    """Quarter folder -> [(status label, KPI count), ...] for the index, from the workspace's data."""
+    from reportlib import actuals, progress
+    from reportlib.report import cached_plan
+
+    ws = workspace.current()
+    counts = {}
+    for year in ws.plan_years():
+        folders = sorted(p.name for p in out_dir.glob(f"{year}-Q[1-4]") if p.is_dir())
+        if not folders or not (ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet").exists():
+            continue
+        the_plan, table = cached_plan(ws.plan_file(year)), actuals.load_actuals(ws.processed(year))
+        for folder in folders:
+            quarter = f"{year}Q{folder[-1]}"
+            frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
+            counts[folder] = list(zip(frame["status_label"], frame["count"]))
+    return counts
 
 
 def _index_title() -> str:
@@ -377,7 +418,21 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
             jobs += jobs_for_quarter(quarter, [args.pillar], with_quarter_report=False, ws=ws)
         else:
             jobs += jobs_for_quarter(quarter, pillars, ws=ws)
-    return jobs
+    return with_navigation(jobs, available, years, ws)
+
+
+def with_navigation(jobs: list[ReportJob], available: list[str], years: list[YearData],
+                    ws: workspace.Workspace | None = None) -> list[ReportJob]:
+    """``jobs`` with their links to the index and to the previous/next quarter's same report."""
+    from dataclasses import replace
+
+    from reportlib import navigation
+
+    pillars_of = {y.year: y.pillars for y in years}
+    names_of = {q: {job.name for job in jobs_for_quarter(q, pillars_of[quarters.quarter_year(q)], ws=ws)}
+                for q in available}
+    return [replace(job, links=navigation.links_for(job.name, job.quarter, available, names_of, quarter_folder))
+            for job in jobs]
 
 
 def build_command(args) -> int:
@@ -397,10 +452,22 @@ def build_command(args) -> int:
         except RenderError:
             log.error("build failed; reports/ left as it was")
             raise
+    if args.latest and jobs:
+        _remind_if_incomplete(jobs[0].quarter, out_dir, ws)
     for result in outcome.rendered:
         log.info("rendered %s in %.1f s", result.job.name, result.seconds)
     log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
     return EXIT_OK
+
+
+def _remind_if_incomplete(quarter: str, out_dir: Path, ws: workspace.Workspace) -> None:
+    """The scheduled job's 催报 list: written when the (ended) quarter still misses submissions."""
+    from reportlib import remind
+
+    _, missing, written = remind.remind_for(quarter, out_dir, ws, only_if_missing=True)
+    if written:
+        log.info("%s: %d units have missing submissions; 催报 list written: %s", quarter, len(missing),
+                 ", ".join(str(p) for p in written))
 
 
 def default_log_file(ws: workspace.Workspace) -> Path:

@@ -349,11 +349,20 @@ def _joined(value) -> str:
 
 def notebook_to_docx(nb) -> bytes:
     """The executed report notebook as .docx bytes (same inputs, same bytes)."""
+    return _document_bytes(_outputs(nb))
+
+
+def html_to_docx(html: str) -> bytes:
+    """An HTML page or fragment (e.g. the 催报 list) as .docx bytes (same inputs, same bytes)."""
+    return _document_bytes([("html", html)])
+
+
+def _document_bytes(parts) -> bytes:
     document = Document()
     _style_document(document)
     _page_setup(document)
     writer = _Writer(document)
-    for kind, content in _outputs(nb):
+    for kind, content in parts:
         if kind == "png":
             writer.add_png(content)
         else:

@@ -147,7 +147,7 @@ FLOAT_COLUMNS = (
     "actual", "target", "expected", "completion", "progress_ratio", "gap",
     "previous_actual", "change", "forecast", "relative_gap", "plan_target",
 )
-ROLLUP_KEYS = {"task": ["pillar", "task"], "pillar": ["pillar"]}
+ROLLUP_KEYS = {"task": ["pillar", "task"], "pillar": ["pillar"], "owner": ["owner"]}  # owner: see reportlib.owners
 ACTUALS_REQUIRED = ("kpi_id", "quarter", "cumulative", "state")
 PLAN_REQUIRED = ("kpi_id", "kind", "target")
 NAN = float("nan")
