@@ -423,7 +423,9 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
 
 def with_navigation(jobs: list[ReportJob], available: list[str], years: list[YearData],
                     ws: workspace.Workspace | None = None) -> list[ReportJob]:
-    """``jobs`` with their links to the index and to the previous/next quarter's same report."""
+    """``jobs`` with their links to the index and to the same report of the previous/next quarter
+    of the same plan year that has data (a new year's data never changes last year's reports;
+    the index links the years)."""
     from dataclasses import replace
 
     from reportlib import navigation
@@ -431,7 +433,11 @@ def with_navigation(jobs: list[ReportJob], available: list[str], years: list[Yea
     pillars_of = {y.year: y.pillars for y in years}
     names_of = {q: {job.name for job in jobs_for_quarter(q, pillars_of[quarters.quarter_year(q)], ws=ws)}
                 for q in available}
-    return [replace(job, links=navigation.links_for(job.name, job.quarter, available, names_of, quarter_folder))
+    def same_year(quarter: str) -> list[str]:
+        return [q for q in available if quarters.quarter_year(q) == quarters.quarter_year(quarter)]
+
+    return [replace(job, links=navigation.links_for(job.name, job.quarter, same_year(job.quarter), names_of,
+                                                    quarter_folder))
             for job in jobs]
 
 

@@ -43,7 +43,9 @@ FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM, MARGIN_MM = 210, 297, 20
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - 2 * MARGIN_MM
-MIN_COLUMN_CHARS, MAX_COLUMN_CHARS = 5, 36  # column width weights, in half-width characters
+MIN_COLUMN_CHARS, MAX_COLUMN_CHARS = 5, 30  # column width weights, in half-width characters
+CELL_PADDING_CHARS = 3  # a cell's left and right margins, in the same units
+FALLBACK_FONT, GB2312_CHARSET = "Microsoft YaHei", "86"  # what Word/WPS substitute when the report font is missing
 BODY_PT, TABLE_PT, NOTE_PT = 10.5, 9, 9
 HEADING_PT = {0: 18, 1: 16, 2: 14, 3: 12}
 # HTML block elements that only group others: their children are converted in turn
@@ -86,8 +88,28 @@ def _set_language(document) -> None:
     _set_run_fonts(rpr_default, fonts.FONT_FAMILY)
 
 
+def _declare_font(document) -> None:
+    """List the report font in the font table with a Simplified-Chinese charset and an alternative
+    name, so Word/WPS without it substitute a Chinese sans-serif font, not a Latin one."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from lxml import etree
+
+    part = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
+    table = etree.fromstring(part.blob)
+    font = OxmlElement("w:font")
+    font.set(qn("w:name"), fonts.FONT_FAMILY)
+    for tag, value in (("w:altName", FALLBACK_FONT), ("w:charset", GB2312_CHARSET), ("w:family", "swiss"),
+                       ("w:pitch", "variable")):
+        child = OxmlElement(tag)
+        child.set(qn("w:val"), value)
+        font.append(child)
+    table.append(font)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _style_document(document) -> None:
     family = fonts.FONT_FAMILY
+    _declare_font(document)
     _set_language(document)
     normal = document.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
@@ -291,6 +313,7 @@ def _column_widths(rows, count: int) -> list[int]:
             length = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK is two wide
             unbroken = max((len(token) for token in _UNBROKEN.findall(text)), default=0)  # K1.1.05, 100.0%
             weights[c] = max(weights[c], min(length, MAX_COLUMN_CHARS), unbroken + 1)
+    weights = [w + CELL_PADDING_CHARS for w in weights]
     total = sum(weights)
     return [int(Mm(TEXT_WIDTH_MM) * w / total) for w in weights]
 

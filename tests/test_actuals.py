@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import types
 import zipfile
 from pathlib import Path
@@ -477,7 +478,8 @@ def _formula_workbook(path: Path, cached: str | None) -> Path:
         for info in src.infolist():
             data = src.read(info.filename)
             if cached is not None and info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<f>10+20</f><v />", f"<f>10+20</f><v>{cached}</v>".encode())
+                # "<v />" without lxml, "<v></v>" with it (openpyxl writes with lxml when installed)
+                data = re.sub(rb"<f>10\+20</f>(?:<v ?/>|<v></v>)", f"<f>10+20</f><v>{cached}</v>".encode(), data)
             dst.writestr(info, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.getvalue())
