@@ -391,7 +391,8 @@ def workspace_years(ws: workspace.Workspace) -> list[YearData]:
     return years
 
 
-def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = None) -> list[ReportJob]:
+def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = None,
+                out_dir: Path | None = None) -> list[ReportJob]:
     """The jobs the command line asks for, across the workspace's plan years."""
     available = sorted(q for y in years for q in y.quarters)
     if args.latest:
@@ -418,11 +419,11 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
             jobs += jobs_for_quarter(quarter, [args.pillar], with_quarter_report=False, ws=ws)
         else:
             jobs += jobs_for_quarter(quarter, pillars, ws=ws)
-    return with_navigation(jobs, available, years, ws)
+    return with_navigation(jobs, available, years, ws, out_dir)
 
 
 def with_navigation(jobs: list[ReportJob], available: list[str], years: list[YearData],
-                    ws: workspace.Workspace | None = None) -> list[ReportJob]:
+                    ws: workspace.Workspace | None = None, out_dir: Path | None = None) -> list[ReportJob]:
     """``jobs`` with their links to the index and to the same report of the previous/next quarter
     of the same plan year that has data (a new year's data never changes last year's reports;
     the index links the years)."""
@@ -431,8 +432,10 @@ def with_navigation(jobs: list[ReportJob], available: list[str], years: list[Yea
     from reportlib import navigation
 
     pillars_of = {y.year: y.pillars for y in years}
-    names_of = {q: {job.name for job in jobs_for_quarter(q, pillars_of[quarters.quarter_year(q)], ws=ws)}
-                for q in available}
+    building = {job.name for job in jobs}
+    names_of = {q: {job.name for job in jobs_for_quarter(q, pillars_of[quarters.quarter_year(q)], ws=ws)
+                    if job.name in building or out_dir is None or (out_dir / f"{job.name}.html").exists()}
+                for q in available}  # a link only to a report built now or already published
     def same_year(quarter: str) -> list[str]:
         return [q for q in available if quarters.quarter_year(q) == quarters.quarter_year(quarter)]
 
@@ -451,7 +454,7 @@ def build_command(args) -> int:
         years = workspace_years(ws)
         if not years:
             ws.latest_year()  # raises: says there is no plan yet and what to do
-        jobs = choose_jobs(args, years, ws)
+        jobs = choose_jobs(args, years, ws, out_dir)
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
         try:
             outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)

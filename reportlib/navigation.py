@@ -1,7 +1,8 @@
 """Links from each report to the index and to the same report of the previous and next quarter.
 
 The links are worked out at build time from the quarters of the report's plan year that have
-data, and only to a report that the other quarter has too (the same pillar or unit). They are part of the job and of its fingerprint, so a
+data, and only to a report that the other quarter has too (the same pillar or unit) and that
+is built in the same run or already published. They are part of the job and of its fingerprint, so a
 report is rebuilt exactly when its links change (e.g. the next quarter's data arrives).
 """
 from __future__ import annotations
