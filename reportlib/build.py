@@ -37,9 +37,10 @@ from reportlib import children, pages, preflight, provenance, publish, quarters,
 from reportlib.errors import InputError, NothingToDo, RenderError, UsageError
 from reportlib.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
+UNIT_NOTEBOOK = "unit_report.ipynb"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 RUNNING = ".running"  # in staging: <worker pid> -> the report it renders (names a killed worker's report)
@@ -57,6 +58,7 @@ class ReportJob:
     quarter: str = ""
     plan_file: Path | None = None  # the plan and processed data the notebook reads (its year's;
     processed_dir: Path | None = None  # default: the current workspace's, of its year or the latest)
+    links: tuple = ()  # (label, href): index, previous and next quarter (reportlib.navigation)
 
     def __post_init__(self):
         if self.plan_file is None or self.processed_dir is None:
@@ -87,7 +89,8 @@ def quarter_folder(quarter: str) -> str:
 
 def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True,
                      ws: workspace.Workspace | None = None) -> list[ReportJob]:
-    """The quarter report and the pillar reports of ``quarter``, reading ``ws`` (default: current)."""
+    """The quarter report, the pillar reports and (with the quarter report) one report per
+    responsible unit of the plan (``unit-<name>``) of ``quarter``, reading ``ws`` (default: current)."""
     ws = ws or workspace.current()
     year = quarters.quarter_year(quarter)
     index = quarters.quarter_index(quarter)
@@ -100,7 +103,22 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
     for pillar in pillars:
         jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
                               {"year": year, "quarter": index, "pillar": pillar}, **inputs))
+    if with_quarter_report:
+        jobs += unit_jobs(quarter, ws)
     return jobs
+
+
+def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
+    """One report per responsible unit (owner) of the quarter's year's plan."""
+    from reportlib import owners
+    from reportlib.report import cached_plan
+    from reportlib.template import safe_file_part
+
+    year, index = quarters.quarter_year(quarter), quarters.quarter_index(quarter)
+    inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
+    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{safe_file_part(unit)}",
+                      {"year": year, "quarter": index, "unit": unit}, **inputs)
+            for unit in owners.plan_owners(cached_plan(ws.plan_file(year)).kpis)]
 
 
 def latest_quarter(available: list[str], today: dt.date) -> str:
@@ -133,10 +151,18 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     render.write_clean_notebook(nb, executed)
     written = [executed]
     html = render.export_html(nb)
+    if job.links:
+        from reportlib.navigation import with_links
+
+        html = with_links(html, job.links)
     if "html" in formats:
         written.append(_write(target.with_suffix(".html"), html.encode("utf-8")))
     if "pdf" in formats:
         written.append(_write(target.with_suffix(".pdf"), pages.html_to_pdf(html)))
+    if "docx" in formats:
+        from reportlib.docx_export import notebook_to_docx
+
+        written.append(_write(target.with_suffix(".docx"), notebook_to_docx(nb)))
     return JobResult(job, written, time.perf_counter() - started)
 
 
@@ -303,7 +329,7 @@ def _index_page(out_dir: Path):
     """The index page of a set of reports, with the status of ``out_dir``'s runs."""
     from reportlib import index, status
 
-    return lambda folder: index.index_html(folder, status=status.read_status(out_dir))
+    return lambda folder: index.index_html(folder, status=status.read_status(out_dir), counts=_quarter_counts(folder))
 
 
 def _write_index(out_dir: Path) -> None:
@@ -312,6 +338,25 @@ def _write_index(out_dir: Path) -> None:
     page = _index_page(out_dir)(publish.current_generation(out_dir) or out_dir)
     if not publish.index_is_current(out_dir, page):
         publish.publish(out_dir, index_page=_index_page(out_dir))
+
+
+def _quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
+    """Quarter folder -> [(status label, KPI count), ...] for the index, from the workspace's data."""
+    from reportlib import actuals, progress
+    from reportlib.report import cached_plan
+
+    ws = workspace.current()
+    counts = {}
+    for year in ws.plan_years():
+        folders = sorted(p.name for p in out_dir.glob(f"{year}-Q[1-4]") if p.is_dir())
+        if not folders or not (ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet").exists():
+            continue
+        the_plan, table = cached_plan(ws.plan_file(year)), actuals.load_actuals(ws.processed(year))
+        for folder in folders:
+            quarter = f"{year}Q{folder[-1]}"
+            frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
+            counts[folder] = list(zip(frame["status_label"], frame["count"]))
+    return counts
 
 
 # --------------------------------------------------------------------------- CLI
@@ -350,7 +395,8 @@ def workspace_years(ws: workspace.Workspace) -> list[YearData]:
     return years
 
 
-def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = None) -> list[ReportJob]:
+def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = None,
+                out_dir: Path | None = None) -> list[ReportJob]:
     """The jobs the command line asks for, across the workspace's plan years."""
     available = sorted(q for y in years for q in y.quarters)
     if args.latest:
@@ -377,7 +423,29 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
             jobs += jobs_for_quarter(quarter, [args.pillar], with_quarter_report=False, ws=ws)
         else:
             jobs += jobs_for_quarter(quarter, pillars, ws=ws)
-    return jobs
+    return with_navigation(jobs, available, years, ws, out_dir)
+
+
+def with_navigation(jobs: list[ReportJob], available: list[str], years: list[YearData],
+                    ws: workspace.Workspace | None = None, out_dir: Path | None = None) -> list[ReportJob]:
+    """``jobs`` with their links to the index and to the same report of the previous/next quarter
+    of the same plan year that has data (a new year's data never changes last year's reports;
+    the index links the years)."""
+    from dataclasses import replace
+
+    from reportlib import navigation
+
+    pillars_of = {y.year: y.pillars for y in years}
+    building = {job.name for job in jobs}
+    names_of = {q: {job.name for job in jobs_for_quarter(q, pillars_of[quarters.quarter_year(q)], ws=ws)
+                    if job.name in building or out_dir is None or (out_dir / f"{job.name}.html").exists()}
+                for q in available}  # a link only to a report built now or already published
+    def same_year(quarter: str) -> list[str]:
+        return [q for q in available if quarters.quarter_year(q) == quarters.quarter_year(quarter)]
+
+    return [replace(job, links=navigation.links_for(job.name, job.quarter, same_year(job.quarter), names_of,
+                                                    quarter_folder))
+            for job in jobs]
 
 
 def build_command(args) -> int:
@@ -394,9 +462,11 @@ def build_command(args) -> int:
         years = workspace_years(ws)
         if not years:
             ws.latest_year()  # raises: says there is no plan yet and what to do
-        jobs = choose_jobs(args, years, ws)
+        jobs = choose_jobs(args, years, ws, out_dir)
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
         outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
+        if args.latest and jobs:
+            _remind_if_incomplete(jobs[0].quarter, out_dir, ws)
         log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
         run.succeeded(outcome)
     return run.exit_code
@@ -409,6 +479,16 @@ def iso_date(text: str) -> str:
     except ValueError:
         raise UsageError(f"--today 应为 YYYY-MM-DD 格式的真实日期（例如 2026-10-01），收到 {text!r}") from None
     return text
+
+
+def _remind_if_incomplete(quarter: str, out_dir: Path, ws: workspace.Workspace) -> None:
+    """The scheduled job's 催报 list: written when the (ended) quarter still misses submissions."""
+    from reportlib import remind
+
+    _, missing, written = remind.remind_for(quarter, out_dir, ws, only_if_missing=True)
+    if written:
+        log.info("%s: %d units have missing submissions; 催报 list written: %s", quarter, len(missing),
+                 ", ".join(str(p) for p in written))
 
 
 def default_log_file(ws: workspace.Workspace) -> Path:
@@ -454,7 +534,7 @@ def register(subparsers) -> None:
     which.add_argument("--latest", action="store_true", help="the last ended quarter that has data, across years (for schedulers)")
     parser.add_argument("--today", help="YYYY-MM-DD, what --latest takes as today")
     parser.add_argument("--pillar", type=int, help="only this pillar's report")
-    parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf (default both)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="html,pdf,docx (default all three)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reports rendered in parallel")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--out", default=None, help="output folder (default: the workspace's reports/)")

@@ -17,6 +17,7 @@ from reportlib import fonts, style  # noqa: E402
 
 SVG_HASH_SALT = "reportlib"
 SVG_METADATA = {"Date": None, "Creator": None}
+PNG_METADATA = {"Software": None}
 _SVG_REFERENCES = re.compile(r'(id="|href="#|url\(#)([^")]+)')
 _chart_numbers = itertools.count(1)
 
@@ -58,11 +59,26 @@ def to_svg(fig) -> str:
     return _SVG_REFERENCES.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
+def to_png(fig) -> bytes:
+    """The figure as deterministic PNG bytes at print resolution (style.PRINT_DPI); keeps the figure open."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=style.PRINT_DPI, bbox_inches="tight", metadata=PNG_METADATA)
+    return buffer.getvalue()
+
+
 def show(fig) -> None:
-    """Display the figure in the notebook as SVG (and close it)."""
+    """Display the figure in the notebook as SVG (and close it).
+
+    The same chart is displayed as PNG at print resolution in the same output: the HTML
+    and PDF show the SVG (nbconvert prefers it), the Word document the PNG.
+    """
+    import base64
+
     from IPython.display import SVG, display
 
-    display(SVG(to_svg(fig)))
+    png = base64.b64encode(to_png(fig)).decode("ascii")
+    svg = SVG(to_svg(fig))._repr_svg_()  # as display(SVG(...)) shows it
+    display({"image/svg+xml": svg, "image/png": png}, raw=True)
 
 
 def bar_chart(labels, values, *, title: str, xlabel: str = "", ylabel: str = ""):

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "reportlib.plan",
     "reportlib.actuals",
     "reportlib.template",
+    "reportlib.remind",
 ]
 
 

@@ -21,9 +21,13 @@ def _title(html_path: Path) -> str:
 
 
 def _report_sort_key(path: Path) -> tuple:
-    # The quarter report first, then pillars in number order.
+    # The quarter report first, then pillars in number order, then the rest (unit reports) by name.
     stem = path.stem
-    return (0, 0) if stem == "quarter" else (1, int(stem.split("-")[-1]) if stem.split("-")[-1].isdigit() else 99)
+    if stem == "quarter":
+        return (0, 0, "")
+    if stem.startswith("pillar-") and stem.split("-")[-1].isdigit():
+        return (1, int(stem.split("-")[-1]), "")
+    return (2, 0, stem)
 
 
 def list_reports(out_dir: Path) -> list[tuple[str, list[tuple[str, Path]]]]:
@@ -50,10 +54,12 @@ def office_title() -> str:
     return TITLE.format(organization=cached_plan(ws.plan_file(years[-1])).organization if years else "")
 
 
-def index_html(out_dir: Path, title: str | None = None, status: dict | None = None) -> str:
+def index_html(out_dir: Path, title: str | None = None, status: dict | None = None,
+               counts: dict[str, list[tuple[str, int]]] | None = None) -> str:
     """The index page over every year's reports: self-contained, deterministic. ``title``
     (default :func:`office_title`); ``status``: of the runs (default: ``out_dir/status.json``),
-    shown when the last run failed."""
+    shown when the last run failed; ``counts``: quarter folder -> [(status label, KPI count), ...],
+    shown under each quarter's heading."""
     title = title if title is not None else office_title()
     if status is None:
         from reportlib.status import read_status
@@ -63,28 +69,40 @@ def index_html(out_dir: Path, title: str | None = None, status: dict | None = No
     for folder, reports in list_reports(out_dir):
         match = FOLDER_PATTERN.match(folder)
         heading = f"{match.group(1)}年第{'一二三四'[int(match.group(2)) - 1]}季度"
+        summary = ""
+        if counts and counts.get(folder):
+            parts = " · ".join(f"{escape(label)} {int(n)}" for label, n in counts[folder])
+            summary = f'<p class="quarter-counts">{parts}</p>\n'
         items = []
         for report_title, html in reports:
             rel = html.relative_to(out_dir).as_posix()
             pdf = html.with_suffix(".pdf")
             pdf_link = f' · <a href="{escape(pdf.relative_to(out_dir).as_posix())}">PDF</a>' if pdf.exists() else ""
-            items.append(f'<li><a href="{escape(rel)}">{escape(report_title)}</a>{pdf_link}</li>')
-        sections.append(f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
+            word = html.with_suffix(".docx")
+            word_link = f' · <a href="{escape(word.relative_to(out_dir).as_posix())}">Word</a>' if word.exists() else ""
+            items.append(f'<li><a href="{escape(rel)}">{escape(report_title)}</a>{pdf_link}{word_link}</li>')
+        sections.append(f"<h2>{heading}</h2>\n{summary}<ul>\n" + "\n".join(items) + "\n</ul>")
     body = "\n".join(sections) or "<p>尚未生成任何报告。</p>"
+    return page_html(title, f"<h1>{escape(title)}</h1>\n{status_block(status)}{body}")
+
+
+def page_html(title: str, body: str) -> str:
+    """A self-contained page in the house style (CSS inlined, font subset embedded) around ``body``."""
     css = pages.CSS_PATH.read_text(encoding="utf-8")
     page = (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         f"<style>\n{pages.FONT_FACE_SLOT}\n:root {{ --report-font: {fonts.CSS_FONT_STACK}; }}\n{css}\n</style>\n"
-        f'</head>\n<body>\n<main class="report">\n<h1>{escape(title)}</h1>\n{status_block(status)}{body}\n</main>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
     )
     return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
 
 
-def write_index(out_dir: Path, title: str | None = None) -> Path:
+def write_index(out_dir: Path, title: str | None = None, counts: dict | None = None) -> Path:
     """Write ``index.html`` atomically into ``out_dir``."""
     path = out_dir / INDEX_NAME
-    write_bytes_atomic(path, index_html(out_dir, title).encode("utf-8"))
+    write_bytes_atomic(path, index_html(out_dir, title, counts=counts).encode("utf-8"))
     return path
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportlib import progress as prog
+from reportlib import owners, progress as prog
 from reportlib.present import fmt_percent, quarter_title
 
 TOP_N = 3
@@ -94,3 +94,43 @@ def _forecast(frame: pd.DataFrame) -> list[str]:
         return []
     meets = int(known["forecast_meets"].map(lambda v: v is True).sum())
     return [f"按当前进度推算，{len(known)}项可预测的指标中，预计年底能完成目标的{meets}项，难以完成的{len(known) - meets}项。"]
+
+
+def for_units(data, table: pd.DataFrame) -> list[str]:
+    """各责任单位推进情况: the best and the last unit, units with 严重滞后 and with 未报送.
+
+    ``table``: owners.ranking of the quarter.
+    """
+    ranked = table[(table["rank"] > 0)]
+    with_data = ranked.dropna(subset=["avg_completion"])
+    sentences = [f"计划{len(data.progress)}项指标分属{len(ranked)}个责任单位。"] if len(ranked) else []
+    if len(with_data) > 1:
+        best, last = with_data.iloc[0], with_data.iloc[-1]
+        sentences.append(f"按平均完成率排序（规则见说明），{best['owner']}最高（{fmt_percent(best['avg_completion'])}），"
+                         f"{last['owner']}最低（{fmt_percent(last['avg_completion'])}）。")
+    severe = ranked[ranked[prog.SEVERELY_BEHIND] > 0]
+    if not severe.empty:
+        sentences.append("有严重滞后指标的单位：" + "、".join(
+            f"{o}（{n}项）" for o, n in zip(severe["owner"], severe[prog.SEVERELY_BEHIND])) + "。")
+    missing = table[table[prog.MISSING] > 0]
+    if not missing.empty:
+        sentences.append("本季度尚有指标未报送的单位：" + "、".join(
+            f"{o}（{n}项）" for o, n in zip(missing["owner"], missing[prog.MISSING])) + "。")
+    return sentences
+
+
+def for_unit(data, unit: str, table: pd.DataFrame) -> list[str]:
+    """The unit report's opening sentences: counts, average completion, place in the ranking, movers."""
+    frame = owners.for_owner(data.progress, data.plan.kpis, unit)
+    when = f"截至{quarter_title(data.year, data.quarter_index)}末"
+    sentences = [_counts_sentence(frame, f"{when}，{unit}负责的重点工作")]
+    avg = prog.capped_completion(frame).mean()
+    if avg == avg:
+        sentences.append(f"已报送指标平均完成率为{fmt_percent(avg)}（单项按最高100%计），"
+                         f"序时进度为{fmt_percent(data.expected_share)}。")
+    row = table[table["owner"] == unit]
+    ranked = table[table["rank"] > 0]
+    if not row.empty and int(row.iloc[0]["rank"]) > 0 and len(ranked) > 1:
+        sentences.append(f"在{len(ranked)}个责任单位中排第{int(row.iloc[0]['rank'])}位（排名规则见说明）。")
+    sentences.extend(_movers(frame))
+    return sentences

@@ -32,8 +32,8 @@ def check_plan(plan=None) -> None:
     problems = validate_plan(path)
     if problems:
         raise InputError(
-            f"计划文件检查未通过（与 reportlib plan check 相同的检查），本次没有生成也没有发布任何报告；"
-            f"请改正后重试：\n  " + "\n  ".join(problems), file=str(path))
+            "计划文件检查未通过（与 reportlib plan check 相同的检查），本次没有生成也没有发布任何报告；"
+            "请改正后重试：\n  " + "\n  ".join(problems), file=str(path))
 
 
 def check_writable(*folders: Path) -> None:

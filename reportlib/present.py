@@ -114,12 +114,16 @@ def task_heading(task: str, title: str) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None) -> str:
-    """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned."""
+def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None,
+               nowrap: tuple[str, ...] = ()) -> str:
+    """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned,
+    ``nowrap`` columns kept on one line (short names such as a unit's)."""
     def cell(tag, column, value):
         classes = []
         if column in numeric:
             classes.append("num")
+        if column in nowrap:
+            classes.append("nowrap")
         if column == status_column:
             classes.append("status")
         attr = f' class="{" ".join(classes)}"' if classes else ""

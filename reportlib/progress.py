@@ -147,7 +147,7 @@ FLOAT_COLUMNS = (
     "actual", "target", "expected", "completion", "progress_ratio", "gap",
     "previous_actual", "change", "forecast", "relative_gap", "plan_target",
 )
-ROLLUP_KEYS = {"task": ["pillar", "task"], "pillar": ["pillar"]}
+ROLLUP_KEYS = {"task": ["pillar", "task"], "pillar": ["pillar"], "owner": ["owner"]}  # owner: see reportlib.owners
 ACTUALS_REQUIRED = ("kpi_id", "quarter", "cumulative", "state")
 PLAN_REQUIRED = ("kpi_id", "kind", "target")
 NAN = float("nan")
@@ -670,7 +670,8 @@ def worst_status(statuses: Iterable[str]) -> str | None:
 
 
 def rollup(progress: pd.DataFrame, by: str = "task") -> pd.DataFrame:
-    """Per task or pillar: KPI count, count per status, capped average completion, worst status.
+    """Per task, pillar or owner (a progress table with an owner column, see owners.with_owners):
+    KPI count, count per status, capped average completion, worst status.
 
     ``avg_completion`` averages each reported KPI's completion clipped to [0, 1]
     (milestones 1 / 0.5 / 0), so one overshoot cannot hide a laggard; 未报送 KPIs are
@@ -679,6 +680,9 @@ def rollup(progress: pd.DataFrame, by: str = "task") -> pd.DataFrame:
     if by not in ROLLUP_KEYS:
         raise ValueError(f"by must be one of {', '.join(ROLLUP_KEYS)}; got {by!r}")
     keys = ROLLUP_KEYS[by]
+    absent = [key for key in keys if key not in progress.columns]
+    if absent:  # the progress table has no owner: reportlib.owners.with_owners adds it from the plan
+        raise ValueError(f"by={by!r} needs column(s) {', '.join(absent)} (for owner: owners.with_owners)")
     columns = [*keys, "kpis", *STATUS_DISPLAY_ORDER, "avg_completion", "worst_status", "worst_status_label"]
     frame = progress.assign(_capped=capped_completion(progress))
     rows = []

@@ -85,6 +85,7 @@ def job_fingerprint(job, formats) -> str:
         "notebook": sha256_file(job.notebook),
         "code": code_fingerprint(),
         "parameters": json.dumps(job.parameters, sort_keys=True),
+        "links": json.dumps(list(getattr(job, "links", ())), ensure_ascii=False),
         "formats": ",".join(formats),
         "version": __version__,
     }

@@ -8,7 +8,7 @@ from html import escape
 
 import pandas as pd
 
-from reportlib import actuals, charts, narrative, present, progress as prog, quarters
+from reportlib import actuals, charts, narrative, owners, present, progress as prog, quarters
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
 REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}
@@ -183,9 +183,11 @@ def appendix(data) -> None:
     present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
 
 
-def notes(data) -> None:
-    """说明: the expected-progress and status rules, then the provenance footer."""
-    present.show_html("".join(f"<p class=\"note\">{escape(line)}</p>" for line in prog.status_rules_text().splitlines()))
+def notes(data, extra_lines: tuple[str, ...] = ()) -> None:
+    """说明: the expected-progress and status rules (then ``extra_lines``, e.g. the ranking rule),
+    then the provenance footer."""
+    lines = [*prog.status_rules_text().splitlines(), *extra_lines]
+    present.show_html("".join(f"<p class=\"note\">{escape(line)}</p>" for line in lines))
     present.show_html(present.provenance_html({
         "计划文件 sha256": data.provenance["plan_sha256"][:16],
         "实际数据 sha256": data.provenance["data_sha256"][:16],
@@ -236,3 +238,91 @@ def pillar_trend(data, pillar: int) -> None:
     expected = [quarters.quarter_index(q) / 4 * 100 for q in quarters_so_far]
     labels = [present.quarter_title(data.year, quarters.quarter_index(q)).replace(f"{data.year}年", "") for q in quarters_so_far]
     charts.show(charts.trend_chart(labels, series, expected, title="各项工作平均完成率走势"))
+
+
+# --------------------------------------------------------------------------- responsible units
+
+
+def _ids(frame: pd.DataFrame) -> str:
+    return "、".join(frame["kpi_id"]) or "—"
+
+
+def units_ranking(data) -> None:
+    """各责任单位推进情况: per unit its KPIs, statuses, capped average completion, laggards and
+    未报送, ranked by owners.RANKING_RULE (stated in the 说明); KPIs without owner listed apart."""
+    table = owners.ranking(data.progress, data.plan.kpis)
+    frame = owners.with_owners(data.progress, data.plan.kpis)
+    _paragraphs(narrative.for_units(data, table))
+    ranked = table[table["rank"] > 0]
+    if ranked.empty:
+        present.show_html('<p class="note">计划中的指标都没有明确责任单位。</p>')
+    else:
+        rows = pd.DataFrame({
+            "排名": ranked["rank"],
+            "责任单位": ranked["owner"],
+            "指标数": ranked["kpis"],
+            **{prog.STATUS_LABELS[c]: ranked[c] for c in prog.STATUS_DISPLAY_ORDER},
+            "平均完成率": [present.fmt_percent(v) for v in ranked["avg_completion"]],
+            "滞后指标": [_ids(prog.laggards(frame[frame["owner"] == o])) for o in ranked["owner"]],
+            "未报送指标": [_ids(prog.missing_submissions(frame[frame["owner"] == o])) for o in ranked["owner"]],
+        })
+        present.show_html(present.table_html(rows, numeric=tuple(rows.columns[2:-2]), nowrap=("责任单位",)))
+        charts.show(charts.completion_by_group(
+            list(ranked["owner"]), ranked["avg_completion"].fillna(0) * 100, data.expected_share * 100,
+            title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]))
+    unowned = frame[frame["owner"] == owners.NO_OWNER]
+    if not unowned.empty:
+        present.show_markdown(f"**{owners.NO_OWNER}的指标**（{len(unowned)}项，不参与排名，请在计划文件中补充责任单位）")
+        present.show_html(present.kpi_table(unowned, data.plan.kpis, data.quarter_index))
+
+
+def unit_title(data, unit: str) -> str:
+    """The unit report's title."""
+    return f"{_title(data)}——{unit}"
+
+
+def unit_cover(data, unit: str) -> None:
+    """Title, data date, source document and the unit's KPI count; 示例数据 when sample data."""
+    end = quarters.quarter_end_date(data.quarter)
+    count = len(owners.for_owner(data.progress, data.plan.kpis, unit))
+    lines = [
+        f"数据截至：{end.year}年{end.month}月{end.day}日（最近一次填报：{data.data_until}）",
+        f"依据：《{data.plan.title}》，本单位为责任单位的指标{count}项",
+    ]
+    present.show_html(present.cover_html(unit_title(data, unit), lines, data.sample))
+
+
+def unit_overview(data, unit: str) -> None:
+    """The unit's headline sentences (with its place in the ranking) and status counts."""
+    table = owners.ranking(data.progress, data.plan.kpis)
+    _paragraphs(narrative.for_unit(data, unit, table))
+    frame = owners.for_owner(data.progress, data.plan.kpis, unit)
+    counts = prog.status_counts(frame)
+    present.show_html(present.table_html(
+        pd.DataFrame({"状态": counts["status_label"], "指标数": counts["count"]}), numeric=("指标数",)))
+
+
+def unit_kpis(data, unit: str) -> None:
+    """The unit's KPIs by pillar: target, actual, 序时进度, completion, status, then its 进展说明."""
+    frame = owners.for_owner(data.progress, data.plan.kpis, unit)
+    if frame.empty:
+        present.show_html('<p class="note">计划中没有本单位负责的指标。</p>')
+    for pillar in report_pillars(data):
+        rows = frame[frame["pillar"] == pillar]
+        if rows.empty:
+            continue
+        present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
+        present.show_markdown("**进展说明**")
+        present.show_html(present.notes_html(rows))
+
+
+def unit_missing(data, unit: str) -> None:
+    """What the unit has not submitted for the quarter, with the last earlier figure."""
+    missing = prog.missing_submissions(owners.for_owner(data.progress, data.plan.kpis, unit))
+    if missing.empty:
+        present.show_html('<p class="note">本季度本单位所有指标均已报送。</p>')
+        return
+    columns = [c for c in MISSING_COLUMNS if c in missing.columns]
+    present.show_html(f"<p>本季度尚未报送{len(missing)}项指标，请尽快补报：</p>")
+    present.show_html(present.table_html(missing[columns].rename(columns=MISSING_COLUMNS).fillna("—")))

@@ -17,6 +17,7 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 
 FIGURE_WIDTH_IN = 7.5
 FIGURE_DPI = 100
+PRINT_DPI = 200  # the PNG of each chart, for the Word document
 
 # Status colours (codes from reportlib.progress). Okabe-Ito; lightness differs so
 # greyscale still separates them, and every chart writes the status as text.

@@ -77,8 +77,15 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 
 LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
+# The workbook names a Chinese font (宋体/SimSun: on every Chinese Windows and in WPS; LibreOffice
+# maps it to an installed CJK font) with the GB2312 charset, so a program without it substitutes a
+# Chinese font rather than a Latin one (Calibri has no Chinese: boxes or a random fallback).
+FONT_NAME = "宋体"
+GB2312_CHARSET = 134
+BODY_PT = 11  # printed at ≥ 10 pt (see PRINT_WIDTH_UNITS)
+BODY_FONT = Font(name=FONT_NAME, charset=GB2312_CHARSET, size=BODY_PT)
+HEADER_FONT = Font(name=FONT_NAME, charset=GB2312_CHARSET, size=BODY_PT, bold=True, color="FFFFFF")
+TITLE_FONT = Font(name=FONT_NAME, charset=GB2312_CHARSET, bold=True, size=14)
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -93,21 +100,28 @@ class Column:
     input: bool  # unlocked for the reporting unit
 
 
+# Widths add up to PRINT_WIDTH_UNITS, so that the data sheet, printed one A4 landscape page wide,
+# shows 11 pt text at 10 pt or more: LibreOffice lays a width unit out at WIDTH_UNIT_PX
+# (1/96 in) with a Chinese default font (measured: 154 units printed at 8.1 pt; 218 at about 7 pt).
 COLUMNS = (
-    Column("kpi_id", "指标编号", 11, False),
-    Column("name", "指标名称", 40, False),
-    Column("unit", "单位", 9, False),
-    Column("target", "年度目标", 22, False),
-    Column("previous", "上季度累计完成", 16, False),
-    Column("quarter", "季度", 9, False),
-    Column("cumulative", "累计完成", 12, True),
-    Column("increment", "本季度完成", 12, True),
-    Column("state", "完成情况", 11, True),
-    Column("note", "进展说明", 40, True),
-    Column("reporting_unit", "填报单位", 14, True),
-    Column("reporter", "填报人", 10, True),
-    Column("report_date", "填报日期", 12, True),
+    Column("kpi_id", "指标编号", 9, False),
+    Column("name", "指标名称", 16, False),
+    Column("unit", "单位", 5, False),
+    Column("target", "年度目标", 11, False),
+    Column("previous", "上季度累计完成", 8, False),
+    Column("quarter", "季度", 7, False),
+    Column("cumulative", "累计完成", 9, True),
+    Column("increment", "本季度完成", 9, True),
+    Column("state", "完成情况", 8, True),
+    Column("note", "进展说明", 18, True),
+    Column("reporting_unit", "填报单位", 8, True),
+    Column("reporter", "填报人", 5, True),
+    Column("report_date", "填报日期", 11, True),
 )
+PRINT_WIDTH_UNITS = 124
+WIDTH_UNIT_PX = 9.36  # calibrated: LibreOffice prints these 124 units one page wide with 11 pt at 10.09 pt
+PRINT_MARGIN_IN = 0.3  # left and right
+MIN_DATA_ROW_HEIGHT_PT = 26  # about 9 mm: room to write a figure by hand
 COLUMN_INDEX = {column.key: position for position, column in enumerate(COLUMNS, start=1)}
 WRAPPED_COLUMNS = ("name", "target", "note")
 INSTRUCTIONS_WIDTH = 70  # the 填报说明 column: fits an A4 portrait page at 100 % in Excel and LibreOffice
@@ -275,6 +289,7 @@ def _write_instructions(workbook: Workbook, quarter: str, organization: str = ""
         text = line.format(label=quarter_label(quarter), example_date=example, organization=organization)
         cell = sheet.cell(row=row, column=1, value=neutralize(text))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = BODY_FONT
         sheet.row_dimensions[row].height = _row_height(_wrapped_lines(text, INSTRUCTIONS_WIDTH))
     sheet["A1"].font = TITLE_FONT
     sheet.row_dimensions[1].height = TITLE_ROW_HEIGHT_PT
@@ -299,6 +314,18 @@ def _row_height(lines: int) -> float:
     return LINE_HEIGHT_PT * lines + 2
 
 
+def _use_body_font_by_default(workbook: Workbook) -> None:
+    """Make BODY_FONT the workbook's default (the Normal style's font, font 0): empty cells and
+    the column-width unit, which spreadsheet programs measure in the default font, use it."""
+    workbook._fonts[0] = BODY_FONT  # openpyxl has no public setter for the default font
+    workbook._named_styles["Normal"].font = BODY_FONT
+
+
+def _data_row_height(lines: int) -> float:
+    """A data row: its wrapped text, and never less than room to write in by hand."""
+    return max(_row_height(lines), MIN_DATA_ROW_HEIGHT_PT)
+
+
 def _fit_page_width(sheet, *, landscape: bool) -> None:
     """Print on A4, scaled to the page's width (a printout is how many units check their figures)."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -306,6 +333,7 @@ def _fit_page_width(sheet, *, landscape: bool) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.page_margins.left = sheet.page_margins.right = PRINT_MARGIN_IN
 
 
 def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner: str, previous: dict[str, Any], title: str) -> None:
@@ -315,7 +343,7 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
     sheet.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     sheet.cell(row=TITLE_ROW, column=1, value=neutralize(f"{title} {quarter_label(quarter)}重点指标完成情况填报表（{owner}）")).font = TITLE_FONT
     sheet.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
-    sheet.cell(row=HINT_ROW, column=1, value="白色单元格为填报内容，灰色单元格为计划信息（已锁定）。详见“填报说明”工作表。")
+    sheet.cell(row=HINT_ROW, column=1, value="白色单元格为填报内容，灰色单元格为计划信息（已锁定）。详见“填报说明”工作表。").font = BODY_FONT
     previous_header = (f"上季度（{previous_quarter(quarter)}）累计完成" if quarter_index(quarter) > 1
                        else "上季度累计完成（第一季度，无上季度）")
     for position, column in enumerate(COLUMNS, start=1):
@@ -340,17 +368,18 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
                 lines = max(lines, _wrapped_lines(cell.value, column.width))
             locked = _locked(column, is_milestone)
             cell.protection = Protection(locked=locked)
+            cell.font = BODY_FONT
             cell.border = BORDER
             if locked:
                 cell.fill = LOCKED_FILL
             cell.alignment = Alignment(wrap_text=column.key in WRAPPED_COLUMNS, vertical="center")
             if column.key == "report_date":
                 cell.number_format = "yyyy-mm-dd"
-        sheet.row_dimensions[row].height = _row_height(lines)
+        sheet.row_dimensions[row].height = _data_row_height(lines)
     _add_validations(sheet, FIRST_DATA_ROW + len(kpis) - 1, quarter_year(quarter))
     sheet.freeze_panes = f"C{FIRST_DATA_ROW}"
     sheet.row_dimensions[TITLE_ROW].height = TITLE_ROW_HEIGHT_PT
-    sheet.row_dimensions[HEADER_ROW].height = 32  # two lines of wrapped header text
+    sheet.row_dimensions[HEADER_ROW].height = _row_height(3)  # up to three lines of wrapped header text
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     _fit_page_width(sheet, landscape=True)
     sheet.protection.sheet = True
@@ -363,6 +392,7 @@ def build_workbook(kpis: list[dict], quarter: str, owner: str, previous: dict[st
                    organization: str = "") -> Workbook:
     """One unit's template workbook (instructions + data sheet)."""
     workbook = Workbook()
+    _use_body_font_by_default(workbook)
     _write_instructions(workbook, quarter, organization)
     _write_data_sheet(workbook, kpis, quarter, owner, previous, title)
     return workbook

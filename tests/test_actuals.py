@@ -484,8 +484,8 @@ def _formula_workbook(path: Path, cached: str | None) -> Path:
         for info in src.infolist():
             data = src.read(info.filename)
             if cached is not None and info.filename == "xl/worksheets/sheet1.xml":
-                # (openpyxl writes the empty value as <v /> or, with lxml installed, <v></v>)
-                data = re.sub(rb"<f>10\+20</f><v\s*/>|<f>10\+20</f><v></v>", f"<f>10+20</f><v>{cached}</v>".encode(), data)
+                # "<v />" without lxml, "<v></v>" with it (openpyxl writes with lxml when installed)
+                data = re.sub(rb"<f>10\+20</f>(?:<v ?/>|<v></v>)", f"<f>10+20</f><v>{cached}</v>".encode(), data)
             dst.writestr(info, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.getvalue())

@@ -3,7 +3,6 @@ from files of that kind (tests/fixtures/make_submissions.py; the LibreOffice-mad
 committed), compared with the ground truth in its EXPECT table."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

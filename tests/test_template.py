@@ -204,7 +204,7 @@ def test_printout_fits_the_page_and_rows_are_tall_enough_for_wrapped_text(tmp_pa
     heights = {cells[0].value: sheet.row_dimensions[cells[0].row].height
                for cells in sheet.iter_rows(min_row=template.FIRST_DATA_ROW) if cells[0].value}
     assert heights["K1.1.01"] >= 2 * template.LINE_HEIGHT_PT  # the long name wraps
-    assert heights["K1.1.02"] < 2 * template.LINE_HEIGHT_PT
+    assert template.MIN_DATA_ROW_HEIGHT_PT <= heights["K1.1.02"] < heights["K1.1.01"]  # room to write, less wrapping
     instructions = book[template.INSTRUCTIONS_SHEET]
     assert instructions.page_setup.orientation == "portrait"
     assert all(instructions.row_dimensions[r].height for r in range(1, len(template.INSTRUCTIONS) + 1))
@@ -235,3 +235,22 @@ def test_a_template_filled_and_saved_by_libreoffice_ingests(tmp_path):
     assert frame.loc["K1.1.03", "note"] == "稳步推进，新发展合伙单位95家"
     assert set(frame["report_date"]) == {"2025-07-08"} and set(frame["reporter"]) == {"张三"}
     assert set(frame["reporting_unit"]) == {"党建办"} and set(frame["quarter"]) == {"2025Q2"}
+
+
+def test_workbook_names_a_chinese_font_and_prints_legibly_one_page_wide(tmp_path):
+    template.write_templates(make_plan(), "2025Q3", tmp_path / "out", tmp_path / "none")
+    book = openpyxl.load_workbook(tmp_path / "out" / "2025Q3_党建办_填报模板.xlsx")
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value not in (None, ""):
+                    assert cell.font.name == template.FONT_NAME and cell.font.charset == template.GB2312_CHARSET, cell.coordinate
+                    assert cell.font.sz >= 10, cell.coordinate
+    sheet = book[template.DATA_SHEET]
+    assert sum(column.width for column in template.COLUMNS) == template.PRINT_WIDTH_UNITS
+    # the printed scale that makes the sheet one page wide, at LibreOffice's width unit
+    printable_in = 297 / 25.4 - sheet.page_margins.left - sheet.page_margins.right
+    scale = min(1.0, printable_in / (template.PRINT_WIDTH_UNITS * template.WIDTH_UNIT_PX / 96))
+    assert template.BODY_PT * scale >= 10
+    heights = [sheet.row_dimensions[r].height for r in range(template.FIRST_DATA_ROW, sheet.max_row + 1)]
+    assert heights and min(heights) >= template.MIN_DATA_ROW_HEIGHT_PT

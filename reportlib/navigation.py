@@ -1,0 +1,57 @@
+"""Links from each report to the index and to the same report of the previous and next quarter.
+
+The links are worked out at build time from the quarters of the report's plan year that have
+data, and only to a report that the other quarter has too (the same pillar or unit) and that
+is built in the same run or already published. They are part of the job and of its fingerprint, so a
+report is rebuilt exactly when its links change (e.g. the next quarter's data arrives).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from reportlib.quarters import quarter_label
+
+MAIN_TAG = '<main class="report">'
+INDEX_LABEL = "报告目录"
+
+
+def neighbours(quarter: str, available: list[str]) -> tuple[str | None, str | None]:
+    """The quarters with data just before and just after ``quarter`` (None at either end)."""
+    ordered = sorted(set(available) | {quarter})
+    at = ordered.index(quarter)
+    before = ordered[at - 1] if at > 0 else None
+    after = ordered[at + 1] if at + 1 < len(ordered) else None
+    return before, after
+
+
+def links_for(name: str, quarter: str, available: list[str], names_of: dict[str, set[str]],
+              folder_of) -> tuple[tuple[str, str], ...]:
+    """(label, href) links of report ``name`` ("2025-Q3/pillar-2"): the index, then the same
+    report of the previous and next quarter with data when that quarter has it
+    (``names_of``: quarter -> report names it has; ``folder_of``: quarter -> folder)."""
+    stem = name.split("/", 1)[1]
+    links = [(INDEX_LABEL, "../index.html")]
+    before, after = neighbours(quarter, available)
+    for word, other in (("上一季度", before), ("下一季度", after)):
+        if other and f"{folder_of(other)}/{stem}" in names_of.get(other, set()):
+            links.append((f"{word}：{quarter_label(other)}", f"../{folder_of(other)}/{stem}.html"))
+    return tuple(links)
+
+
+def with_links(html: str, links) -> str:
+    """Report HTML with a navigation line at the top of the page (screen only: hidden in print)."""
+    if not links:
+        return html
+    anchors = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
+    return _reembed_fonts(html.replace(MAIN_TAG, f'{MAIN_TAG}\n<nav class="report-nav">{anchors}</nav>', 1))
+
+
+def _reembed_fonts(html: str) -> str:
+    """The page with its embedded font subset made again, so it covers the navigation's characters."""
+    from reportlib import fonts, pages
+
+    rules = list(pages._EMBEDDED_FONT_FACE.finditer(html))
+    if not rules:
+        return html
+    bare = html[:rules[0].start()] + pages.FONT_FACE_SLOT + "\n" + html[rules[-1].end():]
+    return bare.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(bare), 1)

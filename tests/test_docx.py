@@ -1,0 +1,97 @@
+"""The Word version of the reports: headings, real tables, pictures, fonts, page, reproducible bytes."""
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+
+import docx
+import nbformat
+import pandas as pd
+from docx.oxml.ns import qn
+
+from reportlib import charts, docx_export, fonts, present, progress as prog
+
+KPIS = pd.DataFrame([
+    {"kpi_id": f"K1.1.{n:02d}", "comparator": "at_least", "period": "year", "due_quarter": None, "owner": "党建办"}
+    for n in range(1, 31)
+])
+PROGRESS = pd.DataFrame([
+    {"kpi_id": f"K1.1.{n:02d}", "name": f"新发展“城东合伙人”第{n}批", "kind": "count", "unit": "家",
+     "target": 100.0, "plan_target": 100.0, "actual": float(n), "expected": 75.0, "completion": n / 100,
+     "status": "severely_behind", "status_label": "严重滞后", "state": "", "approximate": False, "note": ""}
+    for n in range(1, 31)
+])
+
+
+def _display(data: dict) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("display_data", data=data)
+
+
+def report_notebook() -> nbformat.NotebookNode:
+    """A notebook shaped like an executed report: cover, sections, a KPI table, a chart."""
+    fig = charts.status_counts_chart({"done": 3, "missing": 1}, prog.STATUS_LABELS, title="各状态指标数")
+    png = base64.b64encode(charts.to_png(fig)).decode("ascii")
+    svg = charts.to_svg(fig)
+    nb = nbformat.v4.new_notebook()
+    cover = nbformat.v4.new_code_cell("sections.cover(data)")
+    cover.outputs = [_display({"text/html": present.cover_html("城东街道2025年第三季度重点工作进展报告", ["数据截至：2025年9月30日"], True)})]
+    table = nbformat.v4.new_code_cell("sections.attention(data)")
+    table.outputs = [_display({"text/markdown": "**滞后指标**（30项）"}),
+                     _display({"text/html": present.kpi_table(PROGRESS, KPIS, 3, with_owner=True)})]
+    chart = nbformat.v4.new_code_cell("sections.overview(data)")
+    chart.outputs = [_display({"image/svg+xml": svg, "image/png": png, "text/plain": "<SVG>"})]
+    only = nbformat.v4.new_markdown_cell("# 笔记本说明（不进报告）")
+    only.metadata["tags"] = ["notebook-only"]
+    nb.cells = [only, cover, nbformat.v4.new_markdown_cell("## 一、总体情况"), chart,
+                nbformat.v4.new_markdown_cell("### （一）聚力做好党建文章"), table]
+    return nb
+
+
+def test_report_becomes_word_headings_tables_and_pictures():
+    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(report_notebook())))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Title", "Heading"))]
+    assert headings == [("Title", "城东街道2025年第三季度重点工作进展报告"), ("Heading 1", "一、总体情况"),
+                        ("Heading 2", "（一）聚力做好党建文章")]
+    assert "笔记本说明" not in "".join(p.text for p in document.paragraphs)
+    assert any("示例数据" in p.text for p in document.paragraphs)
+    [table] = document.tables
+    header = [cell.text for cell in table.rows[0].cells]
+    assert header[:2] == ["编号", "指标"] and "状态" in header and "责任单位" in header
+    assert [row.cells[0].text for row in table.rows[1:]] == list(PROGRESS["kpi_id"])
+    assert table.rows[5].cells[header.index("状态")].text == "严重滞后"
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    assert table.rows[1]._tr.trPr.find(qn("w:tblHeader")) is None
+    [picture] = document.inline_shapes
+    assert picture.width <= docx.shared.Mm(docx_export.TEXT_WIDTH_MM)
+
+
+def test_chinese_font_is_named_for_east_asian_text_on_a4_with_page_numbers():
+    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(report_notebook())))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        rfonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert rfonts.get(qn("w:eastAsia")) == fonts.FONT_FAMILY, name
+        assert rfonts.get(qn("w:eastAsiaTheme")) is None, name
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+
+
+def test_word_output_is_byte_reproducible():
+    first = docx_export.notebook_to_docx(report_notebook())
+    assert docx_export.notebook_to_docx(report_notebook()) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {docx_export.ZIP_DATE}
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    assert "2000-01-01T00:00:00Z" in core and "python-docx" not in core
+
+
+def test_charts_show_png_beside_the_svg(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw=False: shown.append((data, raw)))
+    charts.show(charts.status_counts_chart({"done": 3}, prog.STATUS_LABELS, title="各状态指标数"))
+    [(data, raw)] = shown
+    assert raw and data["image/svg+xml"].startswith("<svg")
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
