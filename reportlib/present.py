@@ -7,6 +7,7 @@ HTML-escaped; markdown is only ever built from plan and template text.
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 
 import pandas as pd
@@ -114,21 +115,67 @@ def task_heading(task: str, title: str) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None) -> str:
-    """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned."""
-    def cell(tag, column, value):
-        classes = []
-        if column in numeric:
-            classes.append("num")
-        if column == status_column:
-            classes.append("status")
-        attr = f' class="{" ".join(classes)}"' if classes else ""
-        return f"<{tag}{attr}>{escape(_fmt(value))}</{tag}>"
+# Column widths of report tables (table-layout: fixed, so WeasyPrint need not measure every
+# cell): in em of the table's font, for the A4 text width (178 mm at 12.5 px ≈ 54 em).
+TABLE_WIDTH_EM = 54.0
+CELL_PADDING_EM = 1.4  # 8 px each side plus the borders
+WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
+WRAP_COLUMN_MIN_EM = 6.0  # … and never gets narrower (or its content's width, when less)
+NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
+NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
 
-    head = "".join(cell("th", c, c) for c in frame.columns)
-    rows = ["<tr>" + "".join(cell("td", c, v) for c, v in zip(frame.columns, record)) + "</tr>"
-            for record in frame.itertuples(index=False)]
-    return f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+def text_width_em(text: str) -> float:
+    """Approximate width of ``text`` in em: wide, full-width and ambiguous (≥, —: full width in the
+    CJK font) characters 1, the rest 0.56."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_ASCII_EM for ch in text)
+
+
+def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) -> list[float]:
+    """Percent widths of the columns, from the data's shape: a column that must not wrap
+    (numbers, status) gets its widest cell; the others share the rest of the width in
+    proportion to their widest cell up to WRAP_COLUMN_MAX_EM, none below WRAP_COLUMN_MIN_EM
+    (or its widest cell), so no column collapses to one character."""
+    need = [text_width_em(h) for h in header]
+    for record in body:
+        for index, text in enumerate(record):
+            width = text_width_em(text)
+            if width > need[index]:
+                need[index] = width
+    need = [n + CELL_PADDING_EM for n in need]
+    fixed = sum(need[i] for i in nowrap)
+    flexible = [i for i in range(len(header)) if i not in nowrap]
+    want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
+    room = TABLE_WIDTH_EM - fixed
+    if sum(want.values()) > room > 0:
+        share = room / sum(want.values())
+        want = {i: max(w * share, min(need[i], WRAP_COLUMN_MIN_EM)) for i, w in want.items()}
+    widths = [need[i] if i in nowrap else want[i] for i in range(len(header))]
+    total = sum(widths) or 1.0
+    return [round(100 * w / total, 1) for w in widths]
+
+
+def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None) -> str:
+    """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned.
+
+    Column widths come from the data (:func:`column_widths`) in a ``<colgroup>``, and the
+    table is laid out with ``table-layout: fixed`` (report.css): the PDF engine then sizes
+    columns without measuring every cell of a long table."""
+    columns = list(frame.columns)
+    classes = []
+    for column in columns:
+        names = ((["num"] if column in numeric else []) + (["status"] if column == status_column else [])
+                 + (["nowrap"] if column in NOWRAP_COLUMNS else []))
+        classes.append(f' class="{" ".join(names)}"' if names else "")
+    body = [[_fmt(value) for value in record] for record in frame.itertuples(index=False)]
+    nowrap = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS}
+    widths = column_widths([str(c) for c in columns], body, nowrap)
+    cols = "".join(f'<col style="width:{w}%">' for w in widths)
+    head = "".join(f"<th{a}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
+    rows = ["<tr>" + "".join(f"<td{a}>{escape(text)}</td>" for a, text in zip(classes, record)) + "</tr>"
+            for record in body]
+    return (f'<table class="report-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _fmt(value) -> str:
