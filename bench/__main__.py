@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in doc.markdown_table(header, doc.rows(results, cfg), "lrrrrr"):
         say(line)
     say("")
+    if results.scale:
+        for line in doc.markdown_table(doc.SCALE_HEADER, doc.scale_rows(results), "lrrrrrrrrrr"):
+            say(line)
+        say("")
     verdicts = doc.verdicts(results)
     for target, ok, measured in verdicts:
         say(f"{'PASS' if ok else 'FAIL'} {target}: {measured}")
