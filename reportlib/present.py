@@ -120,7 +120,7 @@ def task_heading(task: str, title: str) -> str:
 TABLE_WIDTH_EM = 54.0
 CELL_PADDING_EM = 1.4  # 8 px each side plus the borders
 WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
-WRAP_COLUMN_MIN_EM = 6.0  # … and never gets narrower (or its content's width, when less)
+WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
 NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
 NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
 
@@ -133,9 +133,9 @@ def text_width_em(text: str) -> float:
 
 def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) -> list[float]:
     """Percent widths of the columns, from the data's shape: a column that must not wrap
-    (numbers, status) gets its widest cell; the others share the rest of the width in
-    proportion to their widest cell up to WRAP_COLUMN_MAX_EM, none below WRAP_COLUMN_MIN_EM
-    (or its widest cell), so no column collapses to one character."""
+    (numbers, status, ids) gets its widest cell; each other column at least WRAP_COLUMN_MIN_EM
+    (or its widest cell, when less), and the rest of the width goes to the long ones, up to
+    WRAP_COLUMN_MAX_EM each — so no column collapses to one character."""
     need = [text_width_em(h) for h in header]
     for record in body:
         for index, text in enumerate(record):
@@ -146,10 +146,14 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
     fixed = sum(need[i] for i in nowrap)
     flexible = [i for i in range(len(header)) if i not in nowrap]
     want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
+    floor = {i: min(need[i], WRAP_COLUMN_MIN_EM) for i in flexible}
     room = TABLE_WIDTH_EM - fixed
-    if sum(want.values()) > room > 0:
-        share = room / sum(want.values())
-        want = {i: max(w * share, min(need[i], WRAP_COLUMN_MIN_EM)) for i, w in want.items()}
+    if sum(want.values()) > room:
+        # every text column gets its floor (a short one, e.g. a unit's name, all of its width);
+        # what is left goes to the columns above their floor, in proportion to what they lack
+        spare = max(room - sum(floor.values()), 0.0)
+        lack = sum(want[i] - floor[i] for i in flexible) or 1.0
+        want = {i: floor[i] + (want[i] - floor[i]) * min(spare / lack, 1.0) for i in flexible}
     widths = [need[i] if i in nowrap else want[i] for i in range(len(header))]
     total = sum(widths) or 1.0
     return [round(100 * w / total, 1) for w in widths]
