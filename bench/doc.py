@@ -141,10 +141,17 @@ def render(res: Results, cfg: Config, machine: dict) -> str:
         "- **full build**: `reportlib build --all --force --out TMP` — ingest check, then every report of every quarter "
         "with data (quarter report and one per pillar), executed by papermill in a fresh kernel each, converted to HTML "
         "and to PDF, published with manifests and index.",
-        "- **naive loop**: the same reports from the same notebooks, parameters and processed data, one after another, "
+        "- **naive loop**: the same reports from the same notebooks, parameters and processed data, "
         "with the command-line tools a user would otherwise type: `papermill NB OUT.ipynb -p year … -p quarter … "
         "[-p pillar …]`, then `jupyter nbconvert --to reporthtml OUT.ipynb` and `jupyter nbconvert --to reportpdf "
-        "OUT.ipynb`. The check above compares its HTML and PDF bytes with the full build's.",
+        "OUT.ipynb` — the peer runs one shell script per report with `xargs -P <cores>` (the same cores as the "
+        "build); the sequential loop (once) is kept for reference. The check above compares the parallel loop's "
+        "HTML and PDF bytes with the full build's.",
+        "- **scaling series**: `bench/big_plan.py` generates a workspace per size (plan file, plan document, "
+        "submissions for Q1–Q3; fixed seed); `plan extract` of its document, `load_plan` timed in a fresh process, "
+        "and `reportlib -C WS build --quarter 2025Q3 --force`.",
+        "- Timings are only comparable on a quiet machine; on a shared one (other jobs running) quote the ratios "
+        "and the CPU column.",
         "- **no-op rebuild**: `reportlib build --all` again on the same output folder with nothing changed.",
         f"- **ingest**: `reportlib ingest --raw TMP --out TMP` on a generated set (`bench/ingest_data.py`, fixed seed) of "
         f"{f.get('ingest_rows', cfg.rows):,} data rows for the plan's KPIs: many reporting units, one file per unit and "
