@@ -1,4 +1,5 @@
-"""``python -m bench [--quick] [--runs N] [--only build,noop,ingest,plan] [--rows N] [--doc PATH | --no-doc] [--keep]``"""
+"""``python -m bench [--quick] [--runs N] [--only build,noop,ingest,formatted,plan,scale] [--rows N] [--sizes 83,300,1000]
+[--no-sequential] [--doc PATH | --no-doc] [--keep]``"""
 from __future__ import annotations
 
 import argparse
@@ -25,12 +26,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary working folder")
     parser.add_argument("--project", type=Path, default=PROJECT, help="checkout to benchmark (default: this one)")
     parser.add_argument("--workdir", type=Path, help="where the temporary working folder goes (default: system temp)")
+    parser.add_argument("--sizes", default="83,300,1000", help="KPIs of the generated plans of the scaling series")
+    parser.add_argument("--no-sequential", action="store_true",
+                        help="skip the naive loop in sequence (the reference; the parallel loop is the peer)")
     args = parser.parse_args(argv)
     parts = tuple(p.strip() for p in (args.only or ",".join(PARTS)).split(",") if p.strip())
     unknown = [p for p in parts if p not in PARTS]
     if unknown or not parts:
         parser.error(f"--only takes {', '.join(PARTS)}; got {args.only!r}")
     args.parts = parts
+    args.sizes = tuple(int(n) for n in args.sizes.split(",") if n.strip())
     args.runs = args.runs or (1 if args.quick else DEFAULT_RUNS)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -40,7 +45,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = Config(project=args.project.resolve(), runs=args.runs, parts=args.parts, rows=args.rows, keep=args.keep,
-                 workdir=args.workdir)
+                 workdir=args.workdir, sizes=args.sizes, sequential=not args.no_sequential)
     info = machine.describe(cfg.project)
     say(f"reportlib benchmark — {info['cores']} cores, {doc.size(info['memory_bytes'])}, Python {info['python']}, "
         f"commit {info['commit'] or '?'}, {cfg.runs} run(s) per measurement")
@@ -50,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in doc.markdown_table(header, doc.rows(results, cfg), "lrrrrr"):
         say(line)
     say("")
+    if results.scale:
+        for line in doc.markdown_table(doc.SCALE_HEADER, doc.scale_rows(results), "lrrrrrrrrrr"):
+            say(line)
+        say("")
     verdicts = doc.verdicts(results)
     for target, ok, measured in verdicts:
         say(f"{'PASS' if ok else 'FAIL'} {target}: {measured}")

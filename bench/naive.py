@@ -1,6 +1,7 @@
 """What a user would otherwise do: the papermill and nbconvert command lines, report by report.
 
-For each report of ``reportlib build --all``, in sequence:
+For each report of ``reportlib build --all`` (in sequence, or — the peer a user would
+really write — in parallel with ``xargs -P <cores>`` over the reports):
 
     papermill NOTEBOOK OUT/<name>.ipynb -p year Y -p quarter Q [-p pillar P] --cwd notebooks -k python3
     jupyter nbconvert --to reporthtml OUT/<name>.ipynb --output-dir OUT/<folder>
@@ -12,6 +13,7 @@ is a fresh process, as when typed at a shell or put in a shell loop.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +64,24 @@ def run_loop(jobs: list[Job], out_dir: Path, bin_dir: Path, project: Path, env: 
         for cmd in commands(job, out_dir, bin_dir):
             samples.append(run(cmd, cwd=project, env=env, log=log))
     return samples
+
+
+def write_report_scripts(jobs: list[Job], out_dir: Path, bin_dir: Path, folder: Path) -> Path:
+    """One shell script per report (its three commands, stopping at the first failure) and the
+    list of them, one a line: what ``xargs`` reads. Returns the list file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scripts = []
+    for number, job in enumerate(jobs, start=1):
+        (out_dir / job.name).parent.mkdir(parents=True, exist_ok=True)
+        script = folder / f"report-{number:03d}.sh"
+        script.write_text("set -e\n" + "".join(" ".join(shlex.quote(a) for a in cmd) + "\n"
+                                                for cmd in commands(job, out_dir, bin_dir)), encoding="utf-8")
+        scripts.append(str(script))
+    listing = folder / "reports.txt"
+    listing.write_text("\n".join(scripts) + "\n", encoding="utf-8")
+    return listing
+
+
+def parallel_command(listing: Path, workers: int) -> list[str]:
+    """``xargs -P <workers> -n 1 sh < listing``: the reports' scripts, ``workers`` at a time."""
+    return ["sh", "-c", f"exec xargs -P {int(workers)} -n 1 sh < {shlex.quote(str(listing))}"]

@@ -150,10 +150,35 @@ def status_counts_chart(counts: dict, labels: dict, *, title: str):
     return fig
 
 
+# Rows of one bullet chart: 0.34 in a row plus title and axis fit an A4 page under a heading
+# (longer lists are drawn as several charts, see :func:`parts`).
+BULLET_ROWS_PER_CHART = 24
+# Lines of one trend chart before it shows only the total and the series that moved most.
+TREND_MAX_SERIES = 8
+
+
+def parts(count: int, limit: int) -> list[range]:
+    """``range(count)`` cut into the fewest runs of at most ``limit``, as even as possible
+    (50 rows at 24 -> 17, 17, 16), so that no chart is a stub of one or two rows."""
+    if count <= 0:
+        return []
+    pieces = -(-count // limit)
+    size, extra = divmod(count, pieces)
+    bounds, start = [], 0
+    for index in range(pieces):
+        stop = start + size + (1 if index < extra else 0)
+        bounds.append(range(start, stop))
+        start = stop
+    return bounds
+
+
 def bullet_chart(names, completion_pct, expected_pct, status_codes, status_labels, *, title: str):
     """One row per KPI: completion bar (coloured and hatched by status), expected-progress tick,
     and the status written at the end of the row. Completion above 150 % is drawn at 150 %
-    with its true value written."""
+    with its true value written.
+
+    The figure grows 0.34 in a row and is one image on paper: give it at most
+    :data:`BULLET_ROWS_PER_CHART` rows (:func:`parts`) so that it fits a page."""
     apply_house_style()
     names = list(names)
     shown_cap = 150.0
@@ -177,15 +202,20 @@ def bullet_chart(names, completion_pct, expected_pct, status_codes, status_label
     return fig
 
 
-def trend_chart(quarters, series: dict, expected_pct, *, title: str):
-    """Completion (%) by quarter, one line per series (name -> values), expected progress dashed.
+def trend_chart(quarters, series: dict, expected_pct, *, title: str, total: tuple[str, list] | None = None):
+    """Completion (%) by quarter, one line per series (name -> values), expected progress dashed;
+    ``total`` (name, values), when given, is drawn first as a thick black line.
 
-    Lines differ by marker and line style as well as colour."""
+    Lines differ by marker and line style as well as colour; give at most
+    :data:`TREND_MAX_SERIES` series (see :func:`moved_most`). The legend goes under the
+    chart, in columns, so the chart keeps the page's width and its height stays fixed."""
     apply_house_style()
     fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH_IN, 3.6))
     x = list(range(len(quarters)))
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     linestyles = ["-", "-.", ":", (0, (5, 1)), "-", "-.", ":", (0, (5, 1))]
+    if total is not None:
+        ax.plot(x, total[1], color=style.TEXT, linewidth=2.6, marker="o", label=total[0])
     for i, (name, values) in enumerate(series.items()):
         ax.plot(x, values, marker=markers[i % len(markers)], linestyle=linestyles[i % len(linestyles)],
                 color=style.PALETTE[i % len(style.PALETTE)], label=name)
@@ -194,5 +224,22 @@ def trend_chart(quarters, series: dict, expected_pct, *, title: str):
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
     ax.set_ylim(0, max(110.0, ax.get_ylim()[1]))
     ax.set_title(title)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    entries = len(series) + 1 + (total is not None)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+              ncol=min(entries, 5))
     return fig
+
+
+def moved_most(series: dict, limit: int) -> dict:
+    """The ``limit`` series whose last value changed most from the one before (ties: plan order),
+    in plan order; all of them when there are no more than ``limit``."""
+    if len(series) <= limit:
+        return dict(series)
+
+    def change(values) -> float:
+        known = [v for v in values if v == v]
+        return abs(known[-1] - known[-2]) if len(known) >= 2 else (abs(known[-1]) if known else -1.0)
+
+    order = list(series)
+    chosen = sorted(order, key=lambda name: (-change(series[name]), order.index(name)))[:limit]
+    return {name: series[name] for name in order if name in chosen}

@@ -7,6 +7,7 @@ HTML-escaped; markdown is only ever built from plan and template text.
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 
 import pandas as pd
@@ -114,25 +115,73 @@ def task_heading(task: str, title: str) -> str:
 # --------------------------------------------------------------------------- tables
 
 
+# Column widths of report tables (table-layout: fixed, so WeasyPrint need not measure every
+# cell): in em of the table's font, for the A4 text width (178 mm at 12.5 px ≈ 54 em).
+TABLE_WIDTH_EM = 54.0
+CELL_PADDING_EM = 1.4  # 8 px each side plus the borders
+WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
+WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
+NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
+NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
+
+
+def text_width_em(text: str) -> float:
+    """Approximate width of ``text`` in em: wide, full-width and ambiguous (≥, —: full width in the
+    CJK font) characters 1, the rest 0.56."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_ASCII_EM for ch in text)
+
+
+def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) -> list[float]:
+    """Percent widths of the columns, from the data's shape: a column that must not wrap
+    (numbers, status, ids) gets its widest cell; each other column at least WRAP_COLUMN_MIN_EM
+    (or its widest cell, when less), and the rest of the width goes to the long ones, up to
+    WRAP_COLUMN_MAX_EM each — so no column collapses to one character."""
+    need = [text_width_em(h) for h in header]
+    for record in body:
+        for index, text in enumerate(record):
+            width = text_width_em(text)
+            if width > need[index]:
+                need[index] = width
+    need = [n + CELL_PADDING_EM for n in need]
+    fixed = sum(need[i] for i in nowrap)
+    flexible = [i for i in range(len(header)) if i not in nowrap]
+    want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
+    floor = {i: min(need[i], WRAP_COLUMN_MIN_EM) for i in flexible}
+    room = TABLE_WIDTH_EM - fixed
+    if sum(want.values()) > room:
+        # every text column gets its floor (a short one, e.g. a unit's name, all of its width);
+        # what is left goes to the columns above their floor, in proportion to what they lack
+        spare = max(room - sum(floor.values()), 0.0)
+        lack = sum(want[i] - floor[i] for i in flexible) or 1.0
+        want = {i: floor[i] + (want[i] - floor[i]) * min(spare / lack, 1.0) for i in flexible}
+    widths = [need[i] if i in nowrap else want[i] for i in range(len(header))]
+    total = sum(widths) or 1.0
+    return [round(100 * w / total, 1) for w in widths]
+
+
 def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None,
                nowrap: tuple[str, ...] = ()) -> str:
     """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned,
-    ``nowrap`` columns kept on one line (short names such as a unit's)."""
-    def cell(tag, column, value):
-        classes = []
-        if column in numeric:
-            classes.append("num")
-        if column in nowrap:
-            classes.append("nowrap")
-        if column == status_column:
-            classes.append("status")
-        attr = f' class="{" ".join(classes)}"' if classes else ""
-        return f"<{tag}{attr}>{escape(_fmt(value))}</{tag}>"
+    ``nowrap`` columns (and ids, row numbers) kept on one line (short names such as a unit's).
 
-    head = "".join(cell("th", c, c) for c in frame.columns)
-    rows = ["<tr>" + "".join(cell("td", c, v) for c, v in zip(frame.columns, record)) + "</tr>"
-            for record in frame.itertuples(index=False)]
-    return f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    Column widths come from the data (:func:`column_widths`) in a ``<colgroup>``, and the
+    table is laid out with ``table-layout: fixed`` (report.css): the PDF engine then sizes
+    columns without measuring every cell of a long table."""
+    columns = list(frame.columns)
+    classes = []
+    for column in columns:
+        names = ((["num"] if column in numeric else []) + (["status"] if column == status_column else [])
+                 + (["nowrap"] if column in NOWRAP_COLUMNS or column in nowrap else []))
+        classes.append(f' class="{" ".join(names)}"' if names else "")
+    body = [[_fmt(value) for value in record] for record in frame.itertuples(index=False)]
+    one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
+    widths = column_widths([str(c) for c in columns], body, one_line)
+    cols = "".join(f'<col style="width:{w}%">' for w in widths)
+    head = "".join(f"<th{a}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
+    rows = ["<tr>" + "".join(f"<td{a}>{escape(text)}</td>" for a, text in zip(classes, record)) + "</tr>"
+            for record in body]
+    return (f'<table class="report-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _fmt(value) -> str:

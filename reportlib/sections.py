@@ -199,17 +199,23 @@ def notes(data, extra_lines: tuple[str, ...] = ()) -> None:
 
 
 def pillar_overview(data, pillar: int) -> None:
-    """The pillar's sentences and a bullet chart of its KPIs against 序时进度."""
+    """The pillar's sentences and a bullet chart of its KPIs against 序时进度, in page-sized parts
+    (charts.BULLET_ROWS_PER_CHART rows each) so that every KPI reaches paper."""
     _paragraphs(narrative.for_pillar(data, pillar))
     frame = data.progress[(data.progress["pillar"] == pillar) & (data.progress["kind"] != "milestone")]
     if frame.empty:
         return
-    completion = frame["completion"].astype(float) * 100
-    expected = (frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100
-    charts.show(charts.bullet_chart(
-        [f"{k} {present.short_label(n)}" for k, n in zip(frame["kpi_id"], frame["name"])], completion, expected,
-        frame["status"], frame["status_label"], title="指标完成率与序时进度",
-    ))
+    completion = (frame["completion"].astype(float) * 100).tolist()
+    expected = ((frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100).tolist()
+    names = [f"{k} {present.short_label(n)}" for k, n in zip(frame["kpi_id"], frame["name"])]
+    codes, labels = frame["status"].tolist(), frame["status_label"].tolist()
+    pieces = charts.parts(len(names), charts.BULLET_ROWS_PER_CHART)
+    for number, rows in enumerate(pieces, start=1):
+        title = "指标完成率与序时进度" + (f"（{number}/{len(pieces)}，{names[rows[0]].split()[0]}—{names[rows[-1]].split()[0]}）"
+                                 if len(pieces) > 1 else "")
+        charts.show(charts.bullet_chart(names[rows.start:rows.stop], completion[rows.start:rows.stop],
+                                        expected[rows.start:rows.stop], codes[rows.start:rows.stop],
+                                        labels[rows.start:rows.stop], title=title))
 
 
 def pillar_tasks(data, pillar: int) -> None:
@@ -228,16 +234,29 @@ def pillar_tasks(data, pillar: int) -> None:
 
 
 def pillar_trend(data, pillar: int) -> None:
-    """Average completion by task across the quarters so far, against 序时进度."""
+    """Average completion by task across the quarters so far, against 序时进度. With more than
+    charts.TREND_MAX_SERIES tasks: the pillar's average and the tasks that moved most last quarter
+    (every task's figures are in the tables above)."""
     history = data.history[data.history["pillar"] == pillar]
     quarters_so_far = sorted(history["quarter"].unique())
+    history = history.assign(c=prog.capped_completion(history))
     series = {}
     for task, rows in history.groupby("task", sort=False):
-        by_quarter = rows.assign(c=prog.capped_completion(rows)).groupby("quarter")["c"].mean()
+        by_quarter = rows.groupby("quarter")["c"].mean()
         series[f"工作{task}" if task else present.PILLAR_LEVEL_TASK] = [float(by_quarter.get(q, float("nan"))) * 100 for q in quarters_so_far]
     expected = [quarters.quarter_index(q) / 4 * 100 for q in quarters_so_far]
     labels = [present.quarter_title(data.year, quarters.quarter_index(q)).replace(f"{data.year}年", "") for q in quarters_so_far]
-    charts.show(charts.trend_chart(labels, series, expected, title="各项工作平均完成率走势"))
+    total, note = None, ""
+    if len(series) > charts.TREND_MAX_SERIES:
+        by_quarter = history.groupby("quarter")["c"].mean()
+        total = ("本领域平均", [float(by_quarter.get(q, float("nan"))) * 100 for q in quarters_so_far])
+        shown = charts.moved_most(series, charts.TREND_MAX_SERIES - 2)
+        note = (f'<p class="note">本领域共{len(series)}项工作，图中为本领域平均完成率和上季度以来变化最大的'
+                f'{len(shown)}项工作（{escape("、".join(shown))}）；各项工作的完成情况见第二部分各表。</p>')
+        series = shown
+    charts.show(charts.trend_chart(labels, series, expected, title="各项工作平均完成率走势", total=total))
+    if note:  # after the chart, so that the section heading stays with the chart
+        present.show_html(note)
 
 
 # --------------------------------------------------------------------------- responsible units

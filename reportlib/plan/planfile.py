@@ -16,12 +16,24 @@ from reportlib.errors import InputError
 # --------------------------------------------------------------------------
 # Plan file: reading
 # --------------------------------------------------------------------------
-def _item_lines(text: str, section: str = "kpis") -> list[int]:
-    """1-based line of each item of the top-level list ``section`` in the YAML text."""
+# The C (libyaml) loader when PyYAML was built with it: the plan file is parsed once, by it.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str):
+    """(root node, data) of the YAML ``text``, parsed once: the node gives line numbers, the data
+    is constructed from the same node (as ``yaml.safe_load`` would give it). Raises yaml.YAMLError."""
+    loader = _YAML_LOADER(text)
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return []
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
+
+
+def _item_lines(root, section: str = "kpis") -> list[int]:
+    """1-based line of each item of the top-level list ``section`` of the parsed YAML (root node)."""
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
@@ -160,7 +172,7 @@ def read_plan(path) -> tuple[Plan, list[str]]:
     except UnicodeDecodeError as exc:
         raise InputError("计划文件应为 UTF-8 编码 (plan file must be UTF-8)", file=str(path)) from exc
     try:
-        data = yaml.safe_load(text)
+        root, data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -168,7 +180,7 @@ def read_plan(path) -> tuple[Plan, list[str]]:
                          row=mark.line + 1 if mark else None) from exc
     if not isinstance(data, dict):
         raise InputError("计划文件顶层应为映射 (top level must be a mapping with year, pillars, kpis)", file=str(path))
-    reader = _Reader(path, data, _item_lines(text, "kpis"))
+    reader = _Reader(path, data, _item_lines(root, "kpis"))
     year = data.get("year")
     if not is_number(year):
         reader.problem(f"year 应为整数 (year must be an integer): {year!r}")
@@ -182,7 +194,7 @@ def read_plan(path) -> tuple[Plan, list[str]]:
     kpis["schedule"] = pd.Series([r["schedule"] for r in rows], dtype=object)
     kpis["due_quarter"] = pd.Series([r["due_quarter"] for r in rows], dtype=object)
     kpis["target"] = kpis["target"].astype(float)
-    not_targets = reader.not_targets(data.get("not_targets"), _item_lines(text, "not_targets"))
+    not_targets = reader.not_targets(data.get("not_targets"), _item_lines(root, "not_targets"))
     source = str(data.get("source") or "")
     organization, parent = (data.get(key) for key in ("organization", "parent_organization"))
     for key, value in (("organization", organization), ("parent_organization", parent)):
