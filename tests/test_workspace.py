@@ -237,3 +237,16 @@ def test_kpis_of_a_pillar_without_tasks_and_of_the_plan_itself_validate(tmp_path
     path.write_text(dump_plan_yaml(data), encoding="utf-8")
     problems = " ".join(validate_plan(path))
     assert "K1.0.<序号>" in problems and "篇章不存在" in problems
+
+
+def test_a_quarters_report_lists_only_its_own_files_not_read():
+    from reportlib.actuals import quarter_notes
+
+    summary = {"files_not_read": [{"file": "2026-Q2/.副本.xlsx", "reason": "dot_file"},
+                                  {"file": "说明.docx", "reason": "other_type"},
+                                  {"file": "2026Q3/.副本.xlsx", "reason": "dot_file"},
+                                  {"file": "2025Q4/a.xlsx", "reason": "other_year"}],
+               "conflicts": [{"quarter": "2026Q2", "kpi_id": "K1.1.01"}, {"quarter": "2026Q1", "kpi_id": "K1.1.02"}]}
+    notes = quarter_notes(summary, "2026Q2")
+    assert [e["file"] for e in notes["files_not_read"]] == ["2026-Q2/.副本.xlsx", "说明.docx"]
+    assert [c["kpi_id"] for c in notes["conflicts"]] == ["K1.1.01"]

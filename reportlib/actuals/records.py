@@ -287,8 +287,9 @@ def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
     quarter folder. Files of another year's folders (reason ``other_year``) are that year's:
     its own ingest reads them, so they never change this year's reports."""
     def ours(entry: dict) -> bool:
-        folder = str(entry.get("file", "")).replace("\\", "/").split("/", 1)[0]
-        return folder == quarter or not quarters.is_quarter(folder.upper().replace("-", ""))
+        file = str(entry.get("file", ""))
+        folder = file.replace("\\", "/").split("/", 1)[0] if "/" in file.replace("\\", "/") else ""
+        return in_quarter_folder(file, quarter) or not quarters.is_quarter(folder.upper().replace("-", ""))
 
     return {
         "conflicts": [c for c in summary.get("conflicts", []) if c.get("quarter") == quarter],
