@@ -89,9 +89,9 @@ def warm_up() -> None:
     ws = workspace.current()
     for year in ws.plan_years():
         try:
-            cached_plan(ws.plan_file(year))
+            cached_plan(ws.plan_file(year))  # (caches only a plan that parsed)
         except Exception:  # noqa: BLE001
-            _plans.pop(next((k for k in _plans if k[0] == str(ws.plan_file(year).resolve())), None), None)
+            continue
 
 
 def latest_quarter_with_data(ws: workspace.Workspace, year: int | None = None) -> str:

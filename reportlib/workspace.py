@@ -136,9 +136,6 @@ class Workspace:
         match = re.search(r"^organization:\s*(.+?)\s*$", path.read_text(encoding="utf-8"), re.M)
         return match.group(1).strip("\"'") if match else ""
 
-    def is_bundled(self) -> bool:
-        return self.root.resolve() == PROJECT_ROOT.resolve()
-
 
 def current() -> Workspace:
     """The workspace chosen by ``REPORTLIB_WORKSPACE`` (set by ``reportlib -C``), else the bundled one."""
