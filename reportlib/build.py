@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,7 +189,7 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
         ordered = sorted(jobs, key=lambda job: job.notebook.name != QUARTER_NOTEBOOK)
         pending = {pool.submit(render_job, job, staging, formats, timeouts): job for job in ordered}
         while pending:
-            done, _ = wait(pending, return_when=FIRST_EXCEPTION)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)  # (FIRST_EXCEPTION waits for all when none fails)
             for future in done:
                 job = pending.pop(future)
                 if isinstance(future.exception(), BrokenProcessPool):

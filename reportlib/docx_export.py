@@ -280,17 +280,18 @@ class _Writer:
             tr_pr.append(_on_off("w:cantSplit"))
             if r < header_rows:
                 tr_pr.append(_on_off("w:tblHeader"))
-            for c, word_cell in enumerate(word_row.cells):
+            word_cells = word_row.cells  # (python-docx builds this list anew on every access)
+            for c, word_cell in enumerate(word_cells):
                 word_cell.width = widths[c]
             for c, cell in enumerate(row.find_all(["th", "td"], recursive=False)[:width]):
-                paragraph = word_row.cells[c].paragraphs[0]
+                paragraph = word_cells[c].paragraphs[0]
                 self._inline(paragraph, cell, bold=r < header_rows)
                 if "num" in (cell.get("class") or []):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in paragraph.runs:
                     run.font.size = Pt(TABLE_PT)
                 if r < header_rows:
-                    _shade(word_row.cells[c], "E8EEF4")
+                    _shade(word_cells[c], "E8EEF4")
         self.document.add_paragraph()
 
     # ----- pictures

@@ -16,18 +16,26 @@ import shutil
 import tempfile
 
 
-def private_iopub_pipe() -> None:
-    """Make ipykernel's IOPub subprocess pipe an IPC socket in a private 0700 folder."""
+KERNEL_DIR_PREFIX = "reportlib-kernel-"  # (reportlib.render.private_kernel_dir)
+
+
+def private_iopub_pipe(kernel_dir: str | None = None) -> None:
+    """Make ipykernel's IOPub subprocess pipe an IPC socket in a private 0700 folder:
+    ``kernel_dir``, the kernel's own folder that its manager removes when the kernel has
+    stopped (also when it was stopped at once, with no exit handlers run), else a new one."""
     import zmq
     from ipykernel import iostream
 
     def setup_pipe_in(self) -> None:
-        folder = tempfile.mkdtemp(prefix="reportlib-iopub-")  # 0700
-        atexit.register(shutil.rmtree, folder, True)
+        if kernel_dir:
+            folder = kernel_dir
+        else:
+            folder = tempfile.mkdtemp(prefix="reportlib-iopub-")  # 0700
+            atexit.register(shutil.rmtree, folder, True)
         self._pipe_uuid = os.urandom(16)
         pipe_in = self.socket.context.socket(zmq.PULL)
         pipe_in.linger = 0
-        self._pipe_address = f"ipc://{folder}/pipe"
+        self._pipe_address = f"ipc://{folder}/iopub-pipe"
         pipe_in.bind(self._pipe_address)
         self._pipe_in = iostream.ZMQStream(pipe_in, self.io_loop)
         self._pipe_in.on_recv(self._handle_pipe_msg)
@@ -43,8 +51,20 @@ def private_iopub_pipe() -> None:
     iostream.IOPubThread._setup_pipe_out = setup_pipe_out
 
 
+def own_kernel_dir(argv: list[str]) -> str | None:
+    """The private folder of the connection file (``-f``) when a report kernel manager made it."""
+    for flag, value in zip(argv, argv[1:]):
+        if flag == "-f":
+            folder = os.path.dirname(os.path.abspath(value))
+            if os.path.basename(folder).startswith(KERNEL_DIR_PREFIX):
+                return folder
+    return None
+
+
 def main() -> None:
-    private_iopub_pipe()
+    import sys
+
+    private_iopub_pipe(own_kernel_dir(sys.argv))
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()

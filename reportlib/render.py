@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportlib import kernel as kernel_module
 from reportlib.pages import html_to_pdf
 from reportlib.errors import RenderError
 
@@ -80,6 +81,10 @@ def execute_notebook(
             # written once when done (or failed), not after every cell
             request_save_on_cell_execute=False,
             autosave_cell_every=0,
+            # the notebook has run and every output is in: the kernel is stopped at once
+            # instead of asked to shut down and polled until it has (a tenth of a second or
+            # more of an idle core per report); nothing of it is kept
+            shutdown_kernel="immediate",
             **engine_options,
         )
     except PapermillExecutionError as exc:
@@ -164,6 +169,9 @@ PRELOAD_MODULES = (
     "psutil", "tornado.gen", "tornado.locks", "tornado.queues",
     "reportlib.sections", "reportlib.report", "pyarrow.parquet", "reportlib.kernel", "zmq",
 )
+# A report kernel keeps no input history (IPython's SQLite file in the user's profile, written
+# by a thread of its own): a report is not a session anyone goes back to.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 _LAUNCHER = "ipykernel_launcher"
 _KERNEL_MODULE = "reportlib.kernel"
 _ZYGOTE_SOURCE = r"""
@@ -382,7 +390,7 @@ def kernel_manager_class(warm: bool = False) -> type:
     return _kernel_managers[warm]
 
 
-KERNEL_DIR_PREFIX = "reportlib-kernel-"
+KERNEL_DIR_PREFIX = kernel_module.KERNEL_DIR_PREFIX
 
 
 def private_kernel_dir() -> str:
@@ -407,6 +415,7 @@ def _define_kernel_managers() -> tuple[type, type]:
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] == ["-m", _LAUNCHER]:
                 cmd[2] = _KERNEL_MODULE
+                cmd += KERNEL_ARGUMENTS
             return cmd
 
         def __init__(self, **kwargs):

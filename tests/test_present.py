@@ -74,8 +74,10 @@ def test_status_is_written_as_text_in_charts():
     labelled = charts.to_svg(charts.bullet_chart(["甲"], [40.0], [75.0], ["severely_behind"], ["严重滞后"], title="测试"))
     bare = charts.to_svg(charts.bullet_chart(["甲"], [40.0], [75.0], ["severely_behind"], [""], title="测试"))
     assert "<dc:date>" not in labelled
-    # Text is drawn as glyph paths: the four characters of the label add four glyph uses.
-    assert labelled.count("<use") - bare.count("<use") == 4
+    # Text stays text in the report font (the page embeds it; the PDF draws it as searchable text).
+    assert re.search(r"<text[^>]*>40% 严重滞后</text>", labelled)
+    assert "严重滞后" not in bare
+    assert "Noto Sans CJK SC" in labelled
 
 
 def test_short_label_marks_a_cut_and_drops_trailing_punctuation():
