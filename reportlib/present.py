@@ -135,7 +135,8 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
     """Percent widths of the columns, from the data's shape: a column that must not wrap
     (numbers, status, ids) gets its widest cell; each other column at least WRAP_COLUMN_MIN_EM
     (or its widest cell, when less), and the rest of the width goes to the long ones, up to
-    WRAP_COLUMN_MAX_EM each — so no column collapses to one character."""
+    WRAP_COLUMN_MAX_EM each, then what is left to those cut there — so no column collapses
+    to one character and a name gets the room the table has."""
     need = [text_width_em(h) for h in header]
     for record in body:
         for index, text in enumerate(record):
@@ -154,6 +155,14 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
         spare = max(room - sum(floor.values()), 0.0)
         lack = sum(want[i] - floor[i] for i in flexible) or 1.0
         want = {i: floor[i] + (want[i] - floor[i]) * min(spare / lack, 1.0) for i in flexible}
+    else:
+        # room to spare: first to the long texts cut at WRAP_COLUMN_MAX_EM, in proportion to
+        # what they lack of their whole width (a short table's names then fit on one line)
+        spare = room - sum(want.values())
+        lack = {i: need[i] - want[i] for i in flexible if need[i] > want[i]}
+        total_lack = sum(lack.values())
+        for i, missing in lack.items():
+            want[i] += missing * min(spare / total_lack, 1.0)
     widths = [need[i] if i in nowrap else want[i] for i in range(len(header))]
     total = sum(widths) or 1.0
     return [round(100 * w / total, 1) for w in widths]
@@ -223,6 +232,28 @@ def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *,
                + ["序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else []))
     return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "上年同期", "序时进度", "完成率"),
                       status_column="状态")
+
+
+# The quarter report's appendix lists every KPI of the plan. Up to this many, each with its
+# target and figures (kpi_table); beyond, one short row each (kpi_list_table): a county plan's
+# thousand KPIs then print on about a third of the pages, and each pillar report keeps the
+# figures of its own KPIs.
+FULL_APPENDIX_MAX_KPIS = 200
+LIST_COLUMNS = ("编号", "指标", "完成率", "状态", "责任单位")
+
+
+def kpi_list_table(progress: pd.DataFrame, kpis: pd.DataFrame) -> str:
+    """编号 / 指标 / 完成率 / 状态 / 责任单位 for the given progress rows: every KPI on paper in
+    one short row (names whole, wrapping in the widest column)."""
+    owners = dict(zip(kpis["kpi_id"], kpis["owner"]))
+    rows = [{
+        "编号": row["kpi_id"],
+        "指标": row["name"],
+        "完成率": "—" if row["kind"] == "milestone" else fmt_percent(row["completion"]),
+        "状态": row["status_label"],
+        "责任单位": owners.get(row["kpi_id"]) or "—",
+    } for row in progress.to_dict("records")]
+    return table_html(pd.DataFrame(rows, columns=list(LIST_COLUMNS)), numeric=("完成率",), status_column="状态")
 
 
 def _last_year_figure(previous: dict | None, row: dict) -> str:

@@ -179,8 +179,14 @@ def data_quality(data) -> None:
 
 
 def appendix(data) -> None:
-    """附表: every KPI of the plan."""
-    present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
+    """附表: every KPI of the plan, with its figures; for a plan of more than
+    present.FULL_APPENDIX_MAX_KPIS KPIs one short row each, saying where the figures are."""
+    if len(data.progress) <= present.FULL_APPENDIX_MAX_KPIS:
+        present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
+        return
+    present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标，附表每项列一行（完成率与状态）；'
+                      '各指标的目标、累计完成和序时进度见各领域报告。</p>')
+    present.show_html(present.kpi_list_table(data.progress, data.plan.kpis))
 
 
 def notes(data, extra_lines: tuple[str, ...] = ()) -> None:

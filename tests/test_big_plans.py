@@ -51,7 +51,7 @@ def test_every_kpi_of_a_300_kpi_pillar_reaches_paper(big_pillar_pdf):
 
 
 def test_every_chart_fits_a_page_and_every_kpi_is_in_a_chart(big_pillar):
-    from bs4 import BeautifulSoup, Comment
+    from bs4 import BeautifulSoup
 
     from reportlib.plan import load_plan
 
@@ -65,8 +65,7 @@ def test_every_chart_fits_a_page_and_every_kpi_is_in_a_chart(big_pillar):
         width, height = (float(svg[key].removesuffix("pt")) for key in ("width", "height"))
         shown = height * min(1.0, PAGE_CONTENT_WIDTH_PT / width)  # figure.output svg { max-width: 100% }
         assert shown < PAGE_CONTENT_HEIGHT_PT * 0.92  # room for a heading above it
-        for comment in svg.find_all(string=lambda t: isinstance(t, Comment)):  # matplotlib writes text as comments
-            labelled.update(re.findall(r"K\d+\.\d+\.\d+", comment))
+        labelled.update(re.findall(r"K\d+\.\d+\.\d+", svg.get_text()))  # the labels, as <text>
     assert charted and charted <= labelled
 
 
@@ -105,3 +104,41 @@ def test_no_column_collapses_and_fixed_columns_get_their_width():
     assert em[3] >= present.text_width_em("1.875万平方米")  # a number never wraps nor overflows
     html = present.table_html(__import__("pandas").DataFrame(body, columns=header), numeric=("累计完成",))
     assert html.count("<col ") == len(header)
+
+
+def test_spare_width_goes_to_the_long_names_so_they_fit_on_one_line():
+    header = ["编号", "指标", "完成率", "状态"]
+    name = "制定岭西片区乡村振兴工作方案并组织实施（275）"  # 25 em: more than WRAP_COLUMN_MAX_EM
+    widths = present.column_widths(header, [["K2.35.02", name, "75.0%", "达进度"]], nowrap={0, 2, 3})
+    em = [w / 100 * present.TABLE_WIDTH_EM for w in widths]
+    assert em[1] >= present.text_width_em(name) + present.CELL_PADDING_EM - 0.1
+    assert em[2] >= present.text_width_em("75.0%") + present.CELL_PADDING_EM - 0.1  # numbers keep their room
+
+
+def _appendix_html(kpis: int, monkeypatch) -> str:
+    import pandas as pd
+    from types import SimpleNamespace
+
+    from reportlib import sections
+
+    ids = [f"K1.1.{n:03d}" for n in range(1, kpis + 1)]
+    progress = pd.DataFrame({"kpi_id": ids, "name": [f"指标{n}" for n in range(kpis)], "kind": "cumulative",
+                             "completion": 0.5, "status_label": "达进度", "target": 10.0, "unit": "个",
+                             "actual": 5.0, "expected": 5.0, "status": "on_track"})
+    plan_kpis = pd.DataFrame({"kpi_id": ids, "owner": "党建办", "comparator": ">=", "period": None, "due_quarter": None})
+    shown = []
+    monkeypatch.setattr(present, "show_html", shown.append)
+    sections.appendix(SimpleNamespace(progress=progress, plan=SimpleNamespace(kpis=plan_kpis), quarter_index=3))
+    return "".join(shown)
+
+
+def test_a_big_plans_appendix_lists_every_kpi_on_one_short_row(monkeypatch):
+    html = _appendix_html(present.FULL_APPENDIX_MAX_KPIS + 1, monkeypatch)
+    assert html.count("<tr>") == present.FULL_APPENDIX_MAX_KPIS + 2  # header + every KPI
+    assert "各指标的目标、累计完成和序时进度见各领域报告" in html
+    assert "<th>目标</th>" not in html and "责任单位" in html
+
+
+def test_a_plan_of_ordinary_size_keeps_the_full_appendix(monkeypatch):
+    html = _appendix_html(present.FULL_APPENDIX_MAX_KPIS, monkeypatch)
+    assert "累计完成" in html and "见各领域报告" not in html
