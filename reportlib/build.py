@@ -351,12 +351,21 @@ def _quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
         folders = sorted(p.name for p in out_dir.glob(f"{year}-Q[1-4]") if p.is_dir())
         if not folders or not (ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet").exists():
             continue
-        the_plan, table = cached_plan(ws.plan_file(year)), actuals.load_actuals(ws.processed(year))
+        data_file = ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet"
+        stat = data_file.stat()
+        the_plan, table = cached_plan(ws.plan_file(year)), None
         for folder in folders:
             quarter = f"{year}Q{folder[-1]}"
-            frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
-            counts[folder] = list(zip(frame["status_label"], frame["count"]))
+            key = (str(ws.plan_file(year)), the_plan.sha256, str(data_file), stat.st_mtime_ns, stat.st_size, quarter)
+            if key not in _COUNTS:  # (the index is made more than once in a run: compared, then published)
+                table = table if table is not None else actuals.load_actuals(ws.processed(year))
+                frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
+                _COUNTS[key] = list(zip(frame["status_label"], frame["count"]))
+            counts[folder] = _COUNTS[key]
     return counts
+
+
+_COUNTS: dict[tuple, list[tuple[str, int]]] = {}
 
 
 # --------------------------------------------------------------------------- CLI

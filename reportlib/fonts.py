@@ -90,13 +90,18 @@ def _subset_woff(path: Path, text: str) -> bytes:
     CJK font); fontTools only wraps the result as WOFF, keeping the original
     timestamps so the same text gives the same bytes.
     """
+    return _subset_woff_of(path, "".join(sorted(set(text))))
+
+
+@lru_cache(maxsize=32)  # a page made twice in one run (e.g. the index: compared, then published)
+def _subset_woff_of(path: Path, chars: str) -> bytes:
     import io
 
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
     subset_input = hb.SubsetInput()
-    for char in sorted(set(text)):
+    for char in chars:
         subset_input.unicode_set.add(ord(char))
     subset = hb.subset(hb.Face(hb.Blob.from_file_path(str(path))), subset_input)
     font = TTFont(io.BytesIO(bytes(subset.blob.data)), recalcTimestamp=False, recalcBBoxes=False)
