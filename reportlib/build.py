@@ -329,7 +329,7 @@ def _index_page(out_dir: Path):
     """The index page of a set of reports, with the status of ``out_dir``'s runs."""
     from reportlib import index, status
 
-    return lambda folder: index.index_html(folder, status=status.read_status(out_dir), counts=_quarter_counts(folder))
+    return lambda folder: index.report_index(folder, status.read_status(out_dir))
 
 
 def _write_index(out_dir: Path) -> None:
@@ -338,34 +338,6 @@ def _write_index(out_dir: Path) -> None:
     page = _index_page(out_dir)(publish.current_generation(out_dir) or out_dir)
     if not publish.index_is_current(out_dir, page):
         publish.publish(out_dir, index_page=_index_page(out_dir))
-
-
-def _quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
-    """Quarter folder -> [(status label, KPI count), ...] for the index, from the workspace's data."""
-    from reportlib import actuals, progress
-    from reportlib.report import cached_plan
-
-    ws = workspace.current()
-    counts = {}
-    for year in ws.plan_years():
-        folders = sorted(p.name for p in out_dir.glob(f"{year}-Q[1-4]") if p.is_dir())
-        if not folders or not (ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet").exists():
-            continue
-        data_file = ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet"
-        stat = data_file.stat()
-        the_plan, table = cached_plan(ws.plan_file(year)), None
-        for folder in folders:
-            quarter = f"{year}Q{folder[-1]}"
-            key = (str(ws.plan_file(year)), the_plan.sha256, str(data_file), stat.st_mtime_ns, stat.st_size, quarter)
-            if key not in _COUNTS:  # (the index is made more than once in a run: compared, then published)
-                table = table if table is not None else actuals.load_actuals(ws.processed(year))
-                frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
-                _COUNTS[key] = list(zip(frame["status_label"], frame["count"]))
-            counts[folder] = _COUNTS[key]
-    return counts
-
-
-_COUNTS: dict[tuple, list[tuple[str, int]]] = {}
 
 
 # --------------------------------------------------------------------------- CLI

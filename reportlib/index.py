@@ -86,6 +86,40 @@ def index_html(out_dir: Path, title: str | None = None, status: dict | None = No
     return page_html(title, f"<h1>{escape(title)}</h1>\n{status_block(status)}{body}")
 
 
+def report_index(out_dir: Path, status: dict | None = None) -> str:
+    """The published index page of ``out_dir``: :func:`index_html` with each quarter's status
+    counts from the workspace's data (what the build and the run's status both publish)."""
+    return index_html(out_dir, status=status, counts=quarter_counts(out_dir))
+
+
+def quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
+    """Quarter folder -> [(status label, KPI count), ...] for the index, from the workspace's data."""
+    from reportlib import actuals, progress, workspace
+    from reportlib.report import cached_plan
+
+    ws = workspace.current()
+    counts = {}
+    for year in ws.plan_years():
+        folders = sorted(p.name for p in out_dir.glob(f"{year}-Q[1-4]") if p.is_dir())
+        data_file = ws.processed(year) / f"{actuals.ACTUALS_FILE}.parquet"
+        if not folders or not data_file.exists():
+            continue
+        stat = data_file.stat()
+        the_plan, table = cached_plan(ws.plan_file(year)), None
+        for folder in folders:
+            quarter = f"{year}Q{folder[-1]}"
+            key = (str(ws.plan_file(year)), the_plan.sha256, str(data_file), stat.st_mtime_ns, stat.st_size, quarter)
+            if key not in _COUNTS:  # (a run makes the index more than once: compared, published, its status shown)
+                table = table if table is not None else actuals.load_actuals(ws.processed(year))
+                frame = progress.status_counts(progress.compute_progress(the_plan, table, quarter))
+                _COUNTS[key] = list(zip(frame["status_label"], frame["count"]))
+            counts[folder] = _COUNTS[key]
+    return counts
+
+
+_COUNTS: dict[tuple, list[tuple[str, int]]] = {}
+
+
 def page_html(title: str, body: str) -> str:
     """A self-contained page in the house style (CSS inlined, font subset embedded) around ``body``."""
     css = pages.CSS_PATH.read_text(encoding="utf-8")

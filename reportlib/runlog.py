@@ -92,11 +92,11 @@ def show_in_index(out_dir: Path, current: dict) -> None:
     generation = publish.current_generation(out_dir)
     if generation is None and not (out_dir / publish.INDEX).exists() and not status.failing(current):
         return
-    page = index.index_html(generation or out_dir, status=current)
+    page = index.report_index(generation or out_dir, status=current)
     if publish.index_is_current(out_dir, page):
         return
     try:
-        publish.publish(out_dir, index_page=lambda folder: index.index_html(folder, status=current))
+        publish.publish(out_dir, index_page=lambda folder: index.report_index(folder, status=current))
     except OSError as exc:
         log.error("无法更新 %s 中的状态：%s", out_dir / publish.INDEX, exc.strerror or exc)
 

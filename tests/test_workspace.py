@@ -148,6 +148,7 @@ def test_a_new_office_goes_from_document_to_reports(tmp_path, run):
     assert "城东" not in html and "示例数据" not in html  # real data of another office
     index = (ws.reports / "index.html").read_text(encoding="utf-8")
     assert "<h1>青石街道重点工作进展报告目录</h1>" in index and "城东" not in index
+    assert '<p class="quarter-counts">' in index  # the quarter's status counts, also after the run's status is shown
     assert sorted(p.name for p in (ws.reports / "2026-Q1").glob("*.html")) == ["pillar-1.html", "pillar-2.html", "quarter.html"]
 
 
