@@ -6,11 +6,9 @@ from html import escape
 from pathlib import Path
 
 from reportlib import fonts, pages
-from reportlib.atomic import write_bytes_atomic
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
-INDEX_NAME = "index.html"
 
 
 def _title(html_path: Path) -> str:
@@ -131,13 +129,6 @@ def page_html(title: str, body: str) -> str:
         f'</head>\n<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
     )
     return page.replace(pages.FONT_FACE_SLOT, fonts.embedded_font_css(page), 1)
-
-
-def write_index(out_dir: Path, title: str | None = None, counts: dict | None = None) -> Path:
-    """Write ``index.html`` atomically into ``out_dir``."""
-    path = out_dir / INDEX_NAME
-    write_bytes_atomic(path, index_html(out_dir, title, counts=counts).encode("utf-8"))
-    return path
 
 
 def status_block(status: dict) -> str:
