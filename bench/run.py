@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -97,17 +96,14 @@ def _files(folder: Path, suffixes=(".html", ".pdf")) -> dict[str, bytes]:
             if p.suffix in suffixes and p.name != "index.html"}
 
 
-_NAVIGATION = re.compile(rb'\n<nav class="report-nav">.*?</nav>')
-
-
 def _without_navigation(name: str, data: bytes) -> bytes:
     """A built report as the naive loop writes it: the HTML without the build's line of links
     to the index and the neighbouring quarters (screen only, so the PDFs are the same as they are)."""
-    if not name.endswith(".html") or not _NAVIGATION.search(data):
+    if not name.endswith(".html"):
         return data
-    from reportlib.navigation import _reembed_fonts
+    from reportlib.navigation import without_links
 
-    return _reembed_fonts(_NAVIGATION.sub(b"", data, count=1).decode("utf-8")).encode("utf-8")
+    return without_links(data.decode("utf-8")).encode("utf-8")
 
 
 def measure_build(cfg: Config, work: Path, res: Results) -> None:

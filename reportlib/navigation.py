@@ -7,6 +7,7 @@ report is rebuilt exactly when its links change (e.g. the next quarter's data ar
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from reportlib.quarters import quarter_label
@@ -38,12 +39,23 @@ def links_for(name: str, quarter: str, available: list[str], names_of: dict[str,
     return tuple(links)
 
 
+NAV_OPEN = '\n<nav class="report-nav">'
+_NAV_LINE = re.compile(re.escape(NAV_OPEN) + ".*?</nav>", re.S)
+
+
 def with_links(html: str, links) -> str:
     """Report HTML with a navigation line at the top of the page (screen only: hidden in print)."""
     if not links:
         return html
     anchors = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
-    return _reembed_fonts(html.replace(MAIN_TAG, f'{MAIN_TAG}\n<nav class="report-nav">{anchors}</nav>', 1))
+    return _reembed_fonts(html.replace(MAIN_TAG, f"{MAIN_TAG}{NAV_OPEN}{anchors}</nav>", 1))
+
+
+def without_links(html: str) -> str:
+    """The page :func:`with_links` was given: the navigation line taken out, the font subset made again."""
+    if not _NAV_LINE.search(html):
+        return html
+    return _reembed_fonts(_NAV_LINE.sub("", html, count=1))
 
 
 def _reembed_fonts(html: str) -> str:

@@ -114,3 +114,11 @@ def test_navigation_characters_are_in_the_embedded_font(tmp_path):
     data = re.search(r'base64,([A-Za-z0-9+/=]+)"', html).group(1)
     cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
     assert all(ord(ch) in cmap for ch in "报告目录下一季度：2025年第四季度")
+
+
+def test_the_navigation_line_comes_out_as_it_went_in():
+    page = index.page_html("标题", "<p>正文</p>")  # (its <main> is navigation.MAIN_TAG)
+    linked = navigation.with_links(page, (("报告目录", "../index.html"), ("上一季度：2025年第二季度", "../2025-Q2/q.html")))
+    assert "上一季度" in linked and linked != page
+    assert navigation.without_links(linked) == page
+    assert navigation.without_links(page) == page
