@@ -188,13 +188,8 @@ def measure_ingest(cfg: Config, work: Path, res: Results) -> None:
     memory = res.measurement("ingest_rss", "ingest peak memory", "bytes")
     out = work / "ingest" / "out"
     for index in range(cfg.runs):
-        shutil.rmtree(out, ignore_errors=True)
-        cmd = [str(cfg.bin_dir / "reportlib"), "ingest", "--raw", str(raw), "--out", str(out)]
-        sample = run(cmd, cwd=cfg.project, env=cfg.env, log=work / "logs" / f"ingest-{index + 1}.log")
-        wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
-        memory.add(sample.max_rss_bytes)
+        sample, summary = _timed_ingest(cfg, raw, out, work / "logs" / f"ingest-{index + 1}.log", wall, memory)
         say(f"  ingest run {index + 1}: {sample.seconds:.1f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
-        summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
         got = {key: summary[key] for key in expected.as_dict()}
         identity = summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["rejected"]
         res.check(f"ingest run {index + 1}: rows_read == accepted + superseded + rejected", identity,
@@ -202,6 +197,17 @@ def measure_ingest(cfg: Config, work: Path, res: Results) -> None:
         res.check(f"ingest run {index + 1}: counts and reject reasons as generated", got == expected.as_dict(),
                   "" if got == expected.as_dict() else f"expected {expected.as_dict()}, got {got}")
         res.facts["ingest_summary"] = got
+
+
+def _timed_ingest(cfg: Config, raw: Path, out: Path, log: Path, wall: Measurement, memory: Measurement):
+    """One ``reportlib ingest --raw RAW --out OUT`` into an emptied ``out``, its time added to
+    ``wall`` and its peak memory to ``memory``; returns the sample and the ingest summary."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(cfg.bin_dir / "reportlib"), "ingest", "--raw", str(raw), "--out", str(out)]
+    sample = run(cmd, cwd=cfg.project, env=cfg.env, log=log)
+    wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
+    memory.add(sample.max_rss_bytes)
+    return sample, json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
 
 
 def measure_formatted(cfg: Config, work: Path, res: Results) -> None:
@@ -214,13 +220,8 @@ def measure_formatted(cfg: Config, work: Path, res: Results) -> None:
     memory = res.measurement("formatted_rss", "formatted sheet peak memory", "bytes")
     out = work / "formatted" / "out"
     for index in range(cfg.runs):
-        shutil.rmtree(out, ignore_errors=True)
-        cmd = [str(cfg.bin_dir / "reportlib"), "ingest", "--raw", str(raw), "--out", str(out)]
-        sample = run(cmd, cwd=cfg.project, env=cfg.env, log=work / "logs" / f"formatted-{index + 1}.log")
-        wall.add(sample.seconds, sample.cpu_seconds, other_cpu=sample.other_cpu_seconds, wall=sample.seconds)
-        memory.add(sample.max_rss_bytes)
+        sample, summary = _timed_ingest(cfg, raw, out, work / "logs" / f"formatted-{index + 1}.log", wall, memory)
         say(f"  run {index + 1}: {sample.seconds:.2f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
-        summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
         res.check(f"formatted run {index + 1}: 10 data rows read", summary["rows_read"] == 10, f"{summary['rows_read']} rows")
 
 
