@@ -99,3 +99,51 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one(proof_render, tmp_path):
     render.write_clean_notebook(proof_render["nb"], tmp_path / "cold.ipynb")
     assert (tmp_path / "warm.ipynb").read_bytes() == (tmp_path / "cold.ipynb").read_bytes()
     assert render.export_html(warm) == proof_render["html"]
+
+
+def _pandas_csv(frame) -> bytes:
+    """What the processed CSV copies were before the column-wise writer: pandas' own CSV."""
+    buffer = io.BytesIO()
+    act.store.neutralized(frame).to_csv(buffer, index=False, lineterminator="\n", encoding="utf-8")
+    return b"\xef\xbb\xbf" + buffer.getvalue()
+
+
+def _awkward_frame(rows: int, seed: int = 7):
+    import numpy as np
+    import pandas as pd
+
+    rng = random.Random(seed)
+    texts = ["", "正常推进", "a,b", 'say "hi"', "line\nbreak", "=HYPERLINK(1)", "+1", " 前后空格 ", "\t", "-", "@x",
+             '"', ",", "混合,\"引号\"\n换行", "K1.1.01", None]
+    floats = [0.0, -0.0, 1.0, 85000.0, 0.1, 1 / 3, 1e16, 1e-05, 123456789.123, -3.5, float("nan"), float("inf")]
+    frame = pd.DataFrame({
+        "kpi_id": pd.array([rng.choice(texts) for _ in range(rows)], dtype="str"),
+        "note": [rng.choice(texts) for _ in range(rows)],  # object column with None
+        "cumulative": np.array([rng.choice(floats) for _ in range(rows)], dtype="float64"),
+        "source_row": np.array([rng.randrange(-5, 10**7) for _ in range(rows)], dtype="int64"),
+        "superseded": np.array([rng.random() < 0.5 for _ in range(rows)], dtype=bool),
+    })
+    return frame
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2_500])
+def test_csv_copies_are_the_bytes_pandas_writes(rows, monkeypatch):
+    monkeypatch.setattr(act.store, "CSV_CHUNK_ROWS", 1_000)  # several chunks
+    frame = _awkward_frame(rows)
+    assert act.csv_bytes(frame) == _pandas_csv(frame)
+
+
+def test_csv_copy_of_other_column_types_goes_through_pandas():
+    import pandas as pd
+
+    frame = pd.DataFrame({"when": pd.to_datetime(["2025-04-01", None]), "n": pd.array([1, None], dtype="Int64")})
+    assert act.csv_bytes(frame) == _pandas_csv(frame)
+    single = pd.DataFrame({"note": ["", "x"]})
+    assert act.csv_bytes(single) == _pandas_csv(single) == b'\xef\xbb\xbfnote\n""\nx\n'
+
+
+def test_csv_copy_quotes_a_bare_carriage_return():
+    import pandas as pd
+
+    frame = pd.DataFrame({"note": ["第一行\r第二行", "x"], "n": [1, 2]})
+    assert act.csv_bytes(frame) == '\ufeffnote,n\n"第一行\r第二行",1\nx,2\n'.encode("utf-8")
