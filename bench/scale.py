@@ -4,8 +4,8 @@ For each size, in a temporary workspace (``reportlib init`` layout, generated pl
 
 * ``reportlib -C WS plan extract plan.txt`` — the plan document of that size → candidate targets;
 * plan loading — ``load_plan`` of the plan file, timed inside a fresh process (cold: no cache);
-* ``reportlib -C WS build --quarter 2025Q3 --force`` — the quarter report and the five pillar
-  reports (HTML + PDF), with the seconds of each report from the manifest, the pages of each
+* ``reportlib -C WS build --quarter 2025Q3 --force`` — the quarter report, the five pillar
+  reports and one report per responsible unit (HTML, PDF, Word), with the seconds of each report from the manifest, the pages of each
   PDF and the peak resident memory of the whole process tree (build, workers, kernels).
 """
 from __future__ import annotations
@@ -43,6 +43,7 @@ class SizeResult:
     pillar_s: list[float] = field(default_factory=list)  # mean seconds of a pillar report (manifest)
     quarter_pages: int = 0
     pillar_pages: list[int] = field(default_factory=list)
+    reports: int = 0  # reports the build wrote (quarter, pillars, one per responsible unit)
 
     @staticmethod
     def median(values) -> float:
@@ -80,6 +81,7 @@ def measure_size(kpis: int, runs: int, work: Path, bin_dir: Path, project: Path,
         folder = out_dir / f"{QUARTER[:4]}-Q{QUARTER[-1]}"
         reports = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["reports"]
         result.quarter_s.append(reports[f"{folder.name}/quarter"]["seconds"])
+        result.reports = len(reports)
         pillars = [r["seconds"] for name, r in reports.items() if "/pillar-" in name]
         result.pillar_s.append(sum(pillars) / len(pillars))
     folder = out_dir / f"{QUARTER[:4]}-Q{QUARTER[-1]}"

@@ -13,6 +13,7 @@ from html import escape
 import pandas as pd
 
 from reportlib import style
+from reportlib.progress import STATUS_LABELS, STATUS_ORDER
 from reportlib.plan.model import PLAN_LEVEL_PILLAR
 from reportlib.plan.structure import cn_numeral
 
@@ -234,26 +235,39 @@ def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *,
                       status_column="状态")
 
 
-# The quarter report's appendix lists every KPI of the plan. Up to this many, each with its
-# target and figures (kpi_table); beyond, one short row each (kpi_list_table): a county plan's
-# thousand KPIs then print on about a third of the pages, and each pillar report keeps the
-# figures of its own KPIs.
-FULL_APPENDIX_MAX_KPIS = 200
-LIST_COLUMNS = ("编号", "指标", "完成率", "状态", "责任单位")
+# A plan of more than BIG_PLAN_KPIS KPIs (a county's, a merged district's) is a "big plan".
+# Its quarter report stays a digest leaders can read: the appendix names every KPI by its id
+# under its status (kpi_ids_by_status_html), and the 重点关注 lists give the worst
+# BIG_PLAN_LIST_ROWS in full and every other one by id, in the same order. Each pillar report
+# keeps the figures of all its KPIs. (A thousand-KPI plan's quarter report: 87 pages before.)
+BIG_PLAN_KPIS = 200
+BIG_PLAN_LIST_ROWS = 40
+# A table cell lists at most this many KPI ids (各责任单位推进情况); longer lists go below the table.
+IDS_IN_TABLE_MAX = 8
 
 
-def kpi_list_table(progress: pd.DataFrame, kpis: pd.DataFrame) -> str:
-    """编号 / 指标 / 完成率 / 状态 / 责任单位 for the given progress rows: every KPI on paper in
-    one short row (names whole, wrapping in the widest column)."""
-    owners = dict(zip(kpis["kpi_id"], kpis["owner"]))
-    rows = [{
-        "编号": row["kpi_id"],
-        "指标": row["name"],
-        "完成率": "—" if row["kind"] == "milestone" else fmt_percent(row["completion"]),
-        "状态": row["status_label"],
-        "责任单位": owners.get(row["kpi_id"]) or "—",
-    } for row in progress.to_dict("records")]
-    return table_html(pd.DataFrame(rows, columns=list(LIST_COLUMNS)), numeric=("完成率",), status_column="状态")
+def is_big_plan(progress: pd.DataFrame) -> bool:
+    """Whether the report covers more than :data:`BIG_PLAN_KPIS` KPIs."""
+    return len(progress) > BIG_PLAN_KPIS
+
+
+def ids_paragraph_html(label: str, ids: list[str]) -> str:
+    """``<p>label（n项）：K1.1.01、K1.1.02…</p>``: KPIs named by id only, every one of them."""
+    return f'<p class="id-list"><strong>{escape(label)}（{len(ids)}项）</strong>：{escape("、".join(ids))}</p>'
+
+
+def kpi_ids_by_status_html(progress: pd.DataFrame) -> str:
+    """Every KPI's id under its status, worst status first (未报送, 严重滞后 … 已完成), ids in
+    plan order; statuses no KPI has are left out."""
+    parts = []
+    for status in STATUS_ORDER:
+        ids = progress.loc[progress["status"] == status, "kpi_id"].tolist()
+        if ids:
+            parts.append(ids_paragraph_html(STATUS_LABELS[status], ids))
+    others = progress.loc[~progress["status"].isin(STATUS_ORDER), "kpi_id"].tolist()
+    if others:  # never lose a KPI, whatever its status
+        parts.append(ids_paragraph_html("其他", others))
+    return "".join(parts)
 
 
 def _last_year_figure(previous: dict | None, row: dict) -> str:

@@ -92,12 +92,18 @@ def overview(data) -> None:
 
 
 def pillar_blocks(data) -> None:
-    """分领域进展: per pillar, its sentences and a table by task."""
+    """分领域进展: per pillar, its sentences and a table by task. A big plan
+    (present.is_big_plan) gets one table by pillar instead: its tasks are in the pillar reports."""
     tasks = prog.rollup(data.progress, by="task")
     task_titles = dict(zip(data.plan.tasks["task"], data.plan.tasks["title"]))
+    big = present.is_big_plan(data.progress)
+    if big:
+        _pillars_table(data, tasks)
     for pillar in report_pillars(data):
         present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
         _paragraphs(narrative.for_pillar(data, pillar)[:2])
+        if big:
+            continue
         rows = tasks[tasks["pillar"] == pillar]
         if rows.empty:
             present.show_html('<p class="note">本领域没有量化指标。</p>')
@@ -112,25 +118,61 @@ def pillar_blocks(data) -> None:
         present.show_html(present.table_html(table, numeric=tuple(table.columns[1:])))
 
 
+def _pillars_table(data, tasks: pd.DataFrame) -> None:
+    """领域 / 工作数 / 指标数 / statuses / 平均完成率, one row per pillar of the report."""
+    pillars = prog.rollup(data.progress, by="pillar")
+    pillars = pillars[pillars["pillar"].isin(report_pillars(data))]
+    table = pd.DataFrame({
+        "领域": [present.pillar_heading(p, pillar_title(data, p)) for p in pillars["pillar"]],
+        "工作数": [int((tasks["pillar"] == p).sum()) for p in pillars["pillar"]],
+        "指标数": pillars["kpis"],
+        **{prog.STATUS_LABELS[c]: pillars[c] for c in prog.STATUS_DISPLAY_ORDER},
+        "平均完成率": [present.fmt_percent(v) for v in pillars["avg_completion"]],
+    })
+    present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标、{len(tasks)} 项工作，'
+                      '下表按领域汇总；各项工作的进展见各领域报告。</p>')
+    present.show_html(present.table_html(table, numeric=tuple(table.columns[1:])))
+
+
 def attention(data, pillar: int | None = None) -> None:
-    """重点关注: laggards by gap, then KPIs with no submission."""
+    """重点关注: laggards by gap, then KPIs with no submission. In a big plan's quarter report
+    (present.is_big_plan) each list gives its first present.BIG_PLAN_LIST_ROWS in full and
+    the others by id."""
     frame = data.progress if pillar is None else data.progress[data.progress["pillar"] == pillar]
+    shorten = pillar is None and present.is_big_plan(data.progress)
     lag = prog.laggards(frame)
     present.show_markdown(f"**滞后指标**（{len(lag)}项，按与序时进度的相对差距排序）")
     if lag.empty:
         present.show_html('<p class="note">无欠进度或严重滞后的指标。</p>')
     else:
-        present.show_html(present.kpi_table(lag, data.plan.kpis, data.quarter_index, with_owner=True))
+        shown, rest = _split_list(lag, shorten)
+        present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True))
+        _rest_by_id(rest, "其余滞后指标")
     missing = prog.missing_submissions(frame)
     present.show_markdown(f"**未报送指标**（{len(missing)}项）")
     if missing.empty:
         present.show_html('<p class="note">本季度所有指标均已报送。</p>')
     else:
+        shown, rest = _split_list(missing, shorten)
         # progress tables carry no owner (it lives in the plan)
-        shown = missing.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
+        shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
         columns = [c for c in MISSING_COLUMNS if c in shown.columns]
         table = shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")
         present.show_html(present.table_html(table))
+        _rest_by_id(rest, "其余未报送指标")
+
+
+def _split_list(frame: pd.DataFrame, shorten: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows shown in full and the rest (none unless ``shorten``)."""
+    if not shorten or len(frame) <= present.BIG_PLAN_LIST_ROWS:
+        return frame, frame.iloc[0:0]
+    return frame.iloc[:present.BIG_PLAN_LIST_ROWS], frame.iloc[present.BIG_PLAN_LIST_ROWS:]
+
+
+def _rest_by_id(rest: pd.DataFrame, label: str) -> None:
+    if not rest.empty:
+        present.show_html(present.ids_paragraph_html(label, rest["kpi_id"].tolist())
+                          + '<p class="note">以上按同样顺序只列编号；这些指标的目标、累计完成与责任单位见各领域报告。</p>')
 
 
 def data_quality(data) -> None:
@@ -179,14 +221,14 @@ def data_quality(data) -> None:
 
 
 def appendix(data) -> None:
-    """附表: every KPI of the plan, with its figures; for a plan of more than
-    present.FULL_APPENDIX_MAX_KPIS KPIs one short row each, saying where the figures are."""
-    if len(data.progress) <= present.FULL_APPENDIX_MAX_KPIS:
+    """附表: every KPI of the plan, with its figures; for a big plan (present.is_big_plan)
+    every KPI's id under its status, saying where the figures are."""
+    if not present.is_big_plan(data.progress):
         present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
         return
-    present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标，附表每项列一行（完成率与状态）；'
-                      '各指标的目标、累计完成和序时进度见各领域报告。</p>')
-    present.show_html(present.kpi_list_table(data.progress, data.plan.kpis))
+    present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标，附表按状态列出全部指标编号；'
+                      '各指标的名称、目标、累计完成和序时进度见各领域报告。</p>')
+    present.show_html(present.kpi_ids_by_status_html(data.progress))
 
 
 def notes(data, extra_lines: tuple[str, ...] = ()) -> None:
@@ -268,10 +310,6 @@ def pillar_trend(data, pillar: int) -> None:
 # --------------------------------------------------------------------------- responsible units
 
 
-def _ids(frame: pd.DataFrame) -> str:
-    return "、".join(frame["kpi_id"]) or "—"
-
-
 def units_ranking(data) -> None:
     """各责任单位推进情况: per unit its KPIs, statuses, capped average completion, laggards and
     未报送, ranked by owners.RANKING_RULE (stated in the 说明); KPIs without owner listed apart."""
@@ -282,16 +320,24 @@ def units_ranking(data) -> None:
     if ranked.empty:
         present.show_html('<p class="note">计划中的指标都没有明确责任单位。</p>')
     else:
+        lists = {o: (prog.laggards(frame[frame["owner"] == o])["kpi_id"].tolist(),
+                     prog.missing_submissions(frame[frame["owner"] == o])["kpi_id"].tolist()) for o in ranked["owner"]}
+        in_table = all(len(ids) <= present.IDS_IN_TABLE_MAX for pair in lists.values() for ids in pair)
         rows = pd.DataFrame({
             "排名": ranked["rank"],
             "责任单位": ranked["owner"],
             "指标数": ranked["kpis"],
             **{prog.STATUS_LABELS[c]: ranked[c] for c in prog.STATUS_DISPLAY_ORDER},
             "平均完成率": [present.fmt_percent(v) for v in ranked["avg_completion"]],
-            "滞后指标": [_ids(prog.laggards(frame[frame["owner"] == o])) for o in ranked["owner"]],
-            "未报送指标": [_ids(prog.missing_submissions(frame[frame["owner"] == o])) for o in ranked["owner"]],
+            **({"滞后指标": ["、".join(lists[o][0]) or "—" for o in ranked["owner"]],
+                "未报送指标": ["、".join(lists[o][1]) or "—" for o in ranked["owner"]]} if in_table else {}),
         })
-        present.show_html(present.table_html(rows, numeric=tuple(rows.columns[2:-2]), nowrap=("责任单位",)))
+        count_columns = tuple(rows.columns[2:-2] if in_table else rows.columns[2:])
+        present.show_html(present.table_html(rows, numeric=count_columns, nowrap=("责任单位",)))
+        if not in_table:  # a long list would make its row pages tall, an id broken in a narrow column
+            present.show_html('<p class="note">各单位的滞后指标（按差距排序）与未报送指标：</p>' + "".join(
+                present.ids_paragraph_html(f"{owner}{label}", ids)
+                for owner in ranked["owner"] for label, ids in zip(("滞后指标", "未报送指标"), lists[owner]) if ids))
         charts.show(charts.completion_by_group(
             list(ranked["owner"]), ranked["avg_completion"].fillna(0) * 100, data.expected_share * 100,
             title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]))

@@ -115,30 +115,126 @@ def test_spare_width_goes_to_the_long_names_so_they_fit_on_one_line():
     assert em[2] >= present.text_width_em("75.0%") + present.CELL_PADDING_EM - 0.1  # numbers keep their room
 
 
-def _appendix_html(kpis: int, monkeypatch) -> str:
+STATUSES = ("on_track", "severely_behind", "behind", "missing", "done", "ahead")
+
+
+def _report_data(kpis: int):
+    """What the quarter report's sections read, for a plan of ``kpis`` KPIs of every status."""
     import pandas as pd
     from types import SimpleNamespace
 
-    from reportlib import sections
+    from reportlib import progress as prog
 
-    ids = [f"K1.1.{n:03d}" for n in range(1, kpis + 1)]
-    progress = pd.DataFrame({"kpi_id": ids, "name": [f"指标{n}" for n in range(kpis)], "kind": "cumulative",
-                             "completion": 0.5, "status_label": "达进度", "target": 10.0, "unit": "个",
-                             "actual": 5.0, "expected": 5.0, "status": "on_track"})
+    ids = [f"K1.{1 + n // 50}.{n % 50 + 1:03d}" for n in range(kpis)]
+    statuses = [STATUSES[n % len(STATUSES)] for n in range(kpis)]
+    progress = pd.DataFrame({"kpi_id": ids, "pillar": 1, "task": [i.rsplit(".", 1)[0] for i in ids],
+                             "name": [f"指标{n}" for n in range(kpis)], "kind": "cumulative",
+                             "completion": 0.5, "status": statuses, "status_label": [prog.STATUS_LABELS[s] for s in statuses],
+                             "target": 10.0, "unit": "个", "actual": 5.0, "expected": 5.0,
+                             "relative_gap": [n / kpis for n in range(kpis)], "quarter": "2025Q3",
+                             "previous_quarter": "2025Q2", "previous_actual": None, "previous_state": None})
     plan_kpis = pd.DataFrame({"kpi_id": ids, "owner": "党建办", "comparator": ">=", "period": None, "due_quarter": None})
+    return SimpleNamespace(progress=progress, plan=SimpleNamespace(kpis=plan_kpis), quarter_index=3, expected_share=0.75)
+
+
+def _shown(monkeypatch, section, *args) -> str:
     shown = []
     monkeypatch.setattr(present, "show_html", shown.append)
-    sections.appendix(SimpleNamespace(progress=progress, plan=SimpleNamespace(kpis=plan_kpis), quarter_index=3))
+    monkeypatch.setattr(present, "show_markdown", shown.append)
+    monkeypatch.setattr(charts, "show", lambda fig: (shown.append("<figure></figure>"), charts.plt.close(fig)))
+    section(*args)
     return "".join(shown)
 
 
-def test_a_big_plans_appendix_lists_every_kpi_on_one_short_row(monkeypatch):
-    html = _appendix_html(present.FULL_APPENDIX_MAX_KPIS + 1, monkeypatch)
-    assert html.count("<tr>") == present.FULL_APPENDIX_MAX_KPIS + 2  # header + every KPI
-    assert "各指标的目标、累计完成和序时进度见各领域报告" in html
-    assert "<th>目标</th>" not in html and "责任单位" in html
+def _appendix_html(kpis: int, monkeypatch) -> str:
+    from reportlib import sections
+
+    return _shown(monkeypatch, sections.appendix, _report_data(kpis))
+
+
+def test_a_big_plans_appendix_names_every_kpi_once_under_its_status(monkeypatch):
+    from reportlib import progress as prog
+
+    data = _report_data(present.BIG_PLAN_KPIS + 1)
+    html = _appendix_html(present.BIG_PLAN_KPIS + 1, monkeypatch)
+    assert "<table" not in html and "各指标的名称、目标、累计完成和序时进度见各领域报告" in html
+    named = re.findall(r"K\d+\.\d+\.\d+", html)
+    assert sorted(named) == sorted(data.progress["kpi_id"])  # each once
+    paragraphs = re.findall(r'<p class="id-list"><strong>(\S+?)（(\d+)项）</strong>：(.*?)</p>', html)
+    assert [label for label, _, _ in paragraphs] == [prog.STATUS_LABELS[s] for s in prog.STATUS_ORDER]  # worst first
+    for label, count, ids in paragraphs:
+        status = {v: k for k, v in prog.STATUS_LABELS.items()}[label]
+        expected = data.progress.loc[data.progress["status"] == status, "kpi_id"].tolist()
+        assert ids.split("、") == expected and int(count) == len(expected)
 
 
 def test_a_plan_of_ordinary_size_keeps_the_full_appendix(monkeypatch):
-    html = _appendix_html(present.FULL_APPENDIX_MAX_KPIS, monkeypatch)
+    html = _appendix_html(present.BIG_PLAN_KPIS, monkeypatch)
     assert "累计完成" in html and "见各领域报告" not in html
+    assert html.count("<tr>") == present.BIG_PLAN_KPIS + 1
+
+
+def test_a_big_plans_attention_lists_give_the_worst_in_full_and_every_other_by_id(monkeypatch):
+    from reportlib import progress as prog, sections
+
+    data = _report_data(600)
+    html = _shown(monkeypatch, sections.attention, data)
+    lag = prog.laggards(data.progress)["kpi_id"].tolist()
+    missing = prog.missing_submissions(data.progress)["kpi_id"].tolist()
+    assert len(lag) > present.BIG_PLAN_LIST_ROWS and len(missing) > present.BIG_PLAN_LIST_ROWS
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert [t.count("<tr>") - 1 for t in tables] == [present.BIG_PLAN_LIST_ROWS] * 2
+    in_table = [re.findall(r"K\d+\.\d+\.\d+", t) for t in tables]
+    rest = re.findall(r'<p class="id-list"><strong>\S+?（(\d+)项）</strong>：(.*?)</p>', html)
+    assert in_table[0] + rest[0][1].split("、") == lag  # every laggard, in order of gap
+    assert in_table[1] + rest[1][1].split("、") == missing
+    assert f"滞后指标**（{len(lag)}项" in html
+
+
+def test_a_pillar_report_and_an_ordinary_plan_keep_the_whole_attention_tables(monkeypatch):
+    from reportlib import progress as prog, sections
+
+    big = _report_data(600)
+    html = _shown(monkeypatch, sections.attention, big, 1)
+    assert "id-list" not in html
+    assert html.count("<tr>") - 2 == len(prog.laggards(big.progress)) + len(prog.missing_submissions(big.progress))
+    small = _report_data(present.BIG_PLAN_KPIS)
+    assert "id-list" not in _shown(monkeypatch, sections.attention, small)
+
+
+def test_long_id_lists_of_the_units_ranking_go_below_the_table(monkeypatch):
+    from reportlib import progress as prog, sections
+
+    data = _report_data(600)
+    html = _shown(monkeypatch, sections.units_ranking, data)
+    table = re.search(r"<table.*?</table>", html, re.S).group(0)
+    assert "滞后指标</th>" not in table and not re.search(r"K\d+\.\d+\.\d+", table)
+    lag = prog.laggards(data.progress)["kpi_id"].tolist()
+    listed = re.search(r'<p class="id-list"><strong>党建办滞后指标（(\d+)项）</strong>：(.*?)</p>', html)
+    assert int(listed.group(1)) == len(lag) and listed.group(2).split("、") == lag
+    small = _report_data(12)
+    html = _shown(monkeypatch, sections.units_ranking, small)
+    assert "滞后指标</th>" in html and "id-list" not in html
+
+
+def test_a_big_plans_pillar_blocks_sum_up_by_pillar(monkeypatch):
+    import pandas as pd
+
+    from reportlib import narrative, sections
+
+    monkeypatch.setattr(narrative, "for_pillar", lambda data, pillar: [f"第{pillar}领域的进展。"])
+
+    def with_plan(data):
+        data.plan.tasks = pd.DataFrame({"task": sorted(set(data.progress["task"])), "title": "工作"})
+        data.plan.pillars = pd.DataFrame({"pillar": [1], "title": ["聚力做好党建文章"]})
+        return data
+
+    big = with_plan(_report_data(present.BIG_PLAN_KPIS + 1))
+    html = _shown(monkeypatch, sections.pillar_blocks, big)
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert len(tables) == 1 and tables[0].count("<tr>") == 2  # header + the one pillar
+    assert f"<td class=\"num\">{present.BIG_PLAN_KPIS + 1}</td>" in tables[0]  # its KPIs
+    assert "各项工作的进展见各领域报告" in html and "第1领域的进展。" in html
+    small = with_plan(_report_data(present.BIG_PLAN_KPIS))
+    html = _shown(monkeypatch, sections.pillar_blocks, small)
+    assert html.count("<tr>") == 1 + small.progress["task"].nunique()  # a row per task
