@@ -598,9 +598,15 @@ def compute_progress(plan: Any, actuals: pd.DataFrame, quarter: Any) -> pd.DataF
     return _progress_frame(rows)
 
 
-def progress_over_year(plan: Any, actuals: pd.DataFrame, year: int) -> pd.DataFrame:
-    """:func:`compute_progress` for Q1..Q4 of ``year``, concatenated (for trends)."""
-    frames = [compute_progress(plan, actuals, quarter) for quarter in quarters_of_year(int(year))]
+def progress_over_year(plan: Any, actuals: pd.DataFrame, year: int, *, through: str | None = None,
+                       known: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """:func:`compute_progress` for Q1..Q4 of ``year`` (or Q1..``through``), concatenated (for trends).
+
+    ``known``: quarter -> its compute_progress table already at hand (not computed again).
+    """
+    known = known or {}
+    wanted = [q for q in quarters_of_year(int(year)) if through is None or q <= through]
+    frames = [known[q] if q in known else compute_progress(plan, actuals, q) for q in wanted]
     return pd.concat(frames, ignore_index=True)
 
 

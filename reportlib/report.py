@@ -138,8 +138,8 @@ def load_report_data(year: int | None = None, quarter: int | None = None, *, wor
     the_quarter = quarters.make_quarter(int(year), int(quarter))
     summary = actuals.load_summary(processed)
     the_progress = progress.compute_progress(plan, table, the_quarter)
-    history = progress.progress_over_year(plan, table, int(year))
-    history = history[history["quarter"] <= the_quarter].reset_index(drop=True)
+    history = progress.progress_over_year(plan, table, int(year), through=the_quarter,
+                                          known={the_quarter: the_progress})
     previous_year, last_year = _last_year(plan, ws, the_quarter)
     return ReportData(
         year=int(year),

@@ -505,6 +505,18 @@ def test_progress_over_year_concatenates_four_quarters():
     assert first == [ON_TRACK, ON_TRACK, MISSING, MISSING]
 
 
+def test_progress_through_a_quarter_reuses_the_table_at_hand_and_matches_the_whole_year():
+    plan = plan_of(kpi("K1.1.01"), kpi("K1.1.02"))
+    acts = actuals_of(sub("K1.1.01", "2025Q1", 25), sub("K1.1.01", "2025Q2", 50))
+    whole = progress_over_year(plan, acts, 2025)
+    current = compute_progress(plan, acts, "2025Q2")
+    through = progress_over_year(plan, acts, 2025, through="2025Q2", known={"2025Q2": current})
+    pd.testing.assert_frame_equal(through, whole[whole["quarter"] <= "2025Q2"].reset_index(drop=True))
+    marked = current.assign(name="（已算好的表）")
+    reused = progress_over_year(plan, acts, 2025, through="2025Q2", known={"2025Q2": marked})
+    assert reused["name"].tolist()[-2:] == ["（已算好的表）"] * 2
+
+
 # --------------------------------------------------------------------------- rules text
 
 
