@@ -183,6 +183,14 @@ def render(res: Results, cfg: Config, machine: dict) -> str:
     return "\n".join(lines)
 
 
+# Everything from this line on in docs/benchmarks.md is measurement history written by hand
+# (profiles, paired runs of two commits); a new run rewrites what is above it and keeps it.
+HISTORY_MARKER = "<!-- history: kept as it is by python -m bench -->"
+
+
 def write(path: Path, text: str) -> None:
+    """Write the benchmark page, keeping the hand-written history below HISTORY_MARKER."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    history = old[old.index(HISTORY_MARKER):] if HISTORY_MARKER in old else ""
+    path.write_text(text.rstrip("\n") + "\n\n" + history if history else text, encoding="utf-8")
