@@ -183,15 +183,35 @@ def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_col
         names = ((["num"] if column in numeric else []) + (["status"] if column == status_column else [])
                  + (["nowrap"] if column in NOWRAP_COLUMNS or column in nowrap else []))
         classes.append(f' class="{" ".join(names)}"' if names else "")
-    body = [[_fmt(value) for value in record] for record in frame.itertuples(index=False)]
-    one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
-    widths = column_widths([str(c) for c in columns], body, one_line)
+    body, widths = _cells_and_widths(frame, numeric, status_column, nowrap)
     cols = "".join(f'<col style="width:{w}%">' for w in widths)
     head = "".join(f"<th{a}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
     rows = ["<tr>" + "".join(f"<td{a}>{escape(text)}</td>" for a, text in zip(classes, record)) + "</tr>"
             for record in body]
     return (f'<table class="report-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _cells_and_widths(frame: pd.DataFrame, numeric: tuple[str, ...], status_column: str | None,
+                      nowrap: tuple[str, ...]) -> tuple[list[list[str]], list[float]]:
+    """The table's cell texts and its column widths in percent (see :func:`column_widths`)."""
+    columns = list(frame.columns)
+    body = [[_fmt(value) for value in record] for record in frame.itertuples(index=False)]
+    one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
+    return body, column_widths([str(c) for c in columns], body, one_line)
+
+
+def ids_fit_unbroken(frame: pd.DataFrame, id_columns: tuple[str, ...], *, numeric: tuple[str, ...] = (),
+                     nowrap: tuple[str, ...] = ()) -> bool:
+    """Whether each column of 、-joined KPI ids in ``frame`` comes out at least one id wide in
+    :func:`table_html`, so that lists break between ids, never inside one (K1.22.0 / 5)."""
+    body, widths = _cells_and_widths(frame, numeric, None, nowrap)
+    for column in id_columns:
+        index = list(frame.columns).index(column)
+        longest = max((text_width_em(i + "、") for row in body for i in row[index].split("、")), default=0.0)
+        if widths[index] / 100 * TABLE_WIDTH_EM < longest + CELL_PADDING_EM:
+            return False
+    return True
 
 
 def _fmt(value) -> str:

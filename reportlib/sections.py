@@ -322,19 +322,21 @@ def units_ranking(data) -> None:
     else:
         lists = {o: (prog.laggards(frame[frame["owner"] == o])["kpi_id"].tolist(),
                      prog.missing_submissions(frame[frame["owner"] == o])["kpi_id"].tolist()) for o in ranked["owner"]}
-        in_table = all(len(ids) <= present.IDS_IN_TABLE_MAX for pair in lists.values() for ids in pair)
         rows = pd.DataFrame({
             "排名": ranked["rank"],
             "责任单位": ranked["owner"],
             "指标数": ranked["kpis"],
             **{prog.STATUS_LABELS[c]: ranked[c] for c in prog.STATUS_DISPLAY_ORDER},
             "平均完成率": [present.fmt_percent(v) for v in ranked["avg_completion"]],
-            **({"滞后指标": ["、".join(lists[o][0]) or "—" for o in ranked["owner"]],
-                "未报送指标": ["、".join(lists[o][1]) or "—" for o in ranked["owner"]]} if in_table else {}),
         })
-        count_columns = tuple(rows.columns[2:-2] if in_table else rows.columns[2:])
-        present.show_html(present.table_html(rows, numeric=count_columns, nowrap=("责任单位",)))
-        if not in_table:  # a long list would make its row pages tall, an id broken in a narrow column
+        count_columns = tuple(rows.columns[2:])
+        with_ids = rows.assign(**{"滞后指标": ["、".join(lists[o][0]) or "—" for o in ranked["owner"]],
+                                  "未报送指标": ["、".join(lists[o][1]) or "—" for o in ranked["owner"]]})
+        in_table = (all(len(ids) <= present.IDS_IN_TABLE_MAX for pair in lists.values() for ids in pair)
+                    and present.ids_fit_unbroken(with_ids, ("滞后指标", "未报送指标"), numeric=count_columns,
+                                                 nowrap=("责任单位",)))
+        present.show_html(present.table_html(with_ids if in_table else rows, numeric=count_columns, nowrap=("责任单位",)))
+        if not in_table:  # a long list would make its row pages tall, a narrow column break ids in two
             present.show_html('<p class="note">各单位的滞后指标（按差距排序）与未报送指标：</p>' + "".join(
                 present.ids_paragraph_html(f"{owner}{label}", ids)
                 for owner in ranked["owner"] for label, ids in zip(("滞后指标", "未报送指标"), lists[owner]) if ids))

@@ -30,7 +30,8 @@ def big_pillar(tmp_path_factory):
                     "--pillar", str(PILLAR), "--out", str(out)], check=True, capture_output=True)
     folder = out / "2025-Q3"
     return {"html": (folder / f"pillar-{PILLAR}.html").read_text(encoding="utf-8"),
-            "pdf": (folder / f"pillar-{PILLAR}.pdf").read_bytes(), "plan": root / "data/raw/plans/2025/plan.yaml"}
+            "pdf": (folder / f"pillar-{PILLAR}.pdf").read_bytes(), "plan": root / "data/raw/plans/2025/plan.yaml",
+            "root": root}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,22 @@ def test_every_kpi_of_a_300_kpi_pillar_reaches_paper(big_pillar_pdf):
     found = set(re.findall(r"K\d+\.\d+\.\d+", _pdf_text(big_pillar_pdf)))
     missing = [k for k in ids if k not in found]
     assert missing == []
+
+
+def test_every_kpi_of_a_300_kpi_plan_reaches_the_quarter_reports_paper_by_id(big_pillar, tmp_path, monkeypatch):
+    from reportlib import build, workspace
+
+    monkeypatch.setenv(workspace.WORKSPACE_ENV, str(big_pillar["root"]))  # the kernel reads this workspace
+    ws = workspace.current()
+    job = build.jobs_for_quarter("2025Q3", [], ws=ws)[0]
+    assert job.name.endswith("/quarter")
+    build.render_job(job, tmp_path, ("pdf",))
+    text = _pdf_text((tmp_path / f"{job.name}.pdf").read_bytes())
+    ids = set(big_plan.kpi_ids(KPIS))
+    assert ids <= set(re.findall(r"K\d+\.\d+\.\d+", text))
+    at_line_end = re.findall(r"(K[\d.]+)\n", text)
+    assert at_line_end and set(at_line_end) <= ids  # no id cut in two at a line end ("K1.22.0" / "5")
+    assert "各项工作的进展见各领域报告" in text
 
 
 def test_every_chart_fits_a_page_and_every_kpi_is_in_a_chart(big_pillar):
@@ -213,8 +230,21 @@ def test_long_id_lists_of_the_units_ranking_go_below_the_table(monkeypatch):
     listed = re.search(r'<p class="id-list"><strong>党建办滞后指标（(\d+)项）</strong>：(.*?)</p>', html)
     assert int(listed.group(1)) == len(lag) and listed.group(2).split("、") == lag
     small = _report_data(12)
+    short = {k: f"K{n}" for n, k in enumerate(small.progress["kpi_id"], 1)}  # ids that fit the table's columns
+    small.progress["kpi_id"] = small.progress["kpi_id"].map(short)
+    small.plan.kpis["kpi_id"] = small.plan.kpis["kpi_id"].map(short)
     html = _shown(monkeypatch, sections.units_ranking, small)
     assert "滞后指标</th>" in html and "id-list" not in html
+
+
+def test_ids_that_a_narrow_column_would_break_in_two_do_not_fit():
+    import pandas as pd
+
+    owner = "城市管理办公室（综合行政执法中队）"
+    numeric = ("指标数", "已完成", "超进度", "达进度", "欠进度", "严重滞后", "未报送", "平均完成率")
+    frame = pd.DataFrame({"责任单位": [owner], **{c: [1] for c in numeric}, "滞后指标": ["K4.10.05、K2.2.01"]})
+    assert not present.ids_fit_unbroken(frame, ("滞后指标",), numeric=numeric, nowrap=("责任单位",))
+    assert present.ids_fit_unbroken(frame.drop(columns=list(numeric)), ("滞后指标",), nowrap=("责任单位",))
 
 
 def test_a_big_plans_pillar_blocks_sum_up_by_pillar(monkeypatch):
