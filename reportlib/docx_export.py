@@ -47,13 +47,16 @@ MIN_COLUMN_CHARS, MAX_COLUMN_CHARS = 5, 30  # column width weights, in half-widt
 CELL_PADDING_CHARS = 3  # a cell's left and right margins, in the same units
 FALLBACK_FONT, GB2312_CHARSET = "Microsoft YaHei", "86"  # what Word/WPS substitute when the report font is missing
 BODY_PT, TABLE_PT, NOTE_PT = 10.5, 9, 9
+TABLE_WIDTH_CHARS = TEXT_WIDTH_MM / (TABLE_PT / 2 * 25.4 / 72)  # half-width characters of TABLE_PT across the text
 HEADING_PT = {0: 18, 1: 16, 2: 14, 3: 12}
 # HTML block elements that only group others: their children are converted in turn
 CONTAINERS = {"div", "section", "header", "main", "article", "blockquote", "footer", "body", "html"}
 HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
 NOTEBOOK_ONLY_TAG = "notebook-only"
-# Output mimetypes in the order they are taken (the first one present in an output)
+# A break opportunity Word honours between KPI ids (、 alone is not one inside a run of ASCII ids)
+ZERO_WIDTH_SPACE = "\u200b"
 _UNBROKEN = re.compile(r"[\x21-\x7e]+")  # runs of ASCII a line does not break inside
+# Output mimetypes in the order they are taken (the first one present in an output)
 OUTPUT_PRIORITY = ("image/png", "text/html", "text/markdown", "text/plain")
 
 
@@ -215,6 +218,9 @@ class _Writer:
         elif tag.name == "p":
             paragraph = self.document.add_paragraph()
             self._inline(paragraph, tag)
+            if "id-list" in classes:  # Word breaks a long run of ids anywhere (K1.3 / 8.05), not after 、
+                for run in paragraph.runs:
+                    run.text = run.text.replace("、", "、" + ZERO_WIDTH_SPACE)
             if "note" in classes:
                 for run in paragraph.runs:
                     run.font.size = Pt(NOTE_PT)
@@ -306,15 +312,25 @@ class _Writer:
 
 def _column_widths(rows, count: int) -> list[int]:
     """Column widths (EMU) over the text width, by each column's longest text (capped), so a
-    name column gets the room and a number column what it needs."""
+    name column gets the room and a number column what it needs.
+
+    A table wider than the page first gives each column its longest unbroken ASCII run
+    (K1.18.05, 100.0%) and shares what is left among the longer texts: squeezing every column
+    alike would break ids and figures in two (K1.18. / 05)."""
     weights = [MIN_COLUMN_CHARS] * count
+    floors = [MIN_COLUMN_CHARS] * count
     for row in rows:
         for c, cell in enumerate(row.find_all(["th", "td"], recursive=False)[:count]):
             text = _text(cell)
             length = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK is two wide
             unbroken = max((len(token) for token in _UNBROKEN.findall(text)), default=0)  # K1.1.05, 100.0%
             weights[c] = max(weights[c], min(length, MAX_COLUMN_CHARS), unbroken + 1)
+            floors[c] = max(floors[c], unbroken + 1)
     weights = [w + CELL_PADDING_CHARS for w in weights]
+    floors = [f + CELL_PADDING_CHARS for f in floors]
+    if sum(weights) > TABLE_WIDTH_CHARS >= sum(floors):
+        spare, extra = TABLE_WIDTH_CHARS - sum(floors), [w - f for w, f in zip(weights, floors)]
+        weights = [f + e * spare / (sum(extra) or 1) for f, e in zip(floors, extra)]
     total = sum(weights)
     return [int(Mm(TEXT_WIDTH_MM) * w / total) for w in weights]
 

@@ -95,3 +95,14 @@ def test_charts_show_png_beside_the_svg(monkeypatch):
     [(data, raw)] = shown
     assert raw and data["image/svg+xml"].startswith("<svg")
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+
+
+def test_lists_of_kpi_ids_break_only_between_ids_in_word():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("sections.appendix(data)")
+    cell.outputs = [_display({"text/html": present.ids_paragraph_html("达进度", ["K1.1.01", "K1.12.05", "K2.3.04"])})]
+    nb.cells = [cell]
+    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(nb)))
+    [paragraph] = [p for p in document.paragraphs if "K1.1.01" in p.text]
+    assert paragraph.text == "达进度（3项）：K1.1.01、\u200bK1.12.05、\u200bK2.3.04"
+    assert paragraph.text.replace("\u200b", "") == "达进度（3项）：K1.1.01、K1.12.05、K2.3.04"
