@@ -106,3 +106,17 @@ def test_lists_of_kpi_ids_break_only_between_ids_in_word():
     [paragraph] = [p for p in document.paragraphs if "K1.1.01" in p.text]
     assert paragraph.text == "达进度（3项）：K1.1.01、\u200bK1.12.05、\u200bK2.3.04"
     assert paragraph.text.replace("\u200b", "") == "达进度（3项）：K1.1.01、K1.12.05、K2.3.04"
+
+
+def test_a_wide_word_table_keeps_ids_and_figures_whole():
+    from bs4 import BeautifulSoup
+    from docx.shared import Mm
+
+    name, owner = "完成河滨片区生态环保改造提升面积并组织验收" * 2, "城市管理办公室（综合行政执法中队）"
+    row = ["K1.18.05", name, "≥1.23万平方米", "4,612平方米", "9,225平方米", "50.0%", "严重滞后", owner]
+    html = "<table><tr>" + "".join(f"<td>{t}</td>" for t in row) + "</tr></table>"
+    widths = docx_export._column_widths(BeautifulSoup(html, "html.parser").find_all("tr"), len(row))
+    per_char = Mm(docx_export.TEXT_WIDTH_MM) / docx_export.TABLE_WIDTH_CHARS
+    for column, text in ((0, "K1.18.05"), (3, "4,612"), (5, "50.0%")):
+        assert widths[column] >= (len(text) + 1 + docx_export.CELL_PADDING_CHARS) * per_char - 1, text
+    assert abs(sum(widths) - Mm(docx_export.TEXT_WIDTH_MM)) < len(row)
