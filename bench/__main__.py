@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         say(line)
     say("")
     if results.scale:
-        for line in doc.markdown_table(doc.SCALE_HEADER, doc.scale_rows(results), "lr" + "r" * (len(doc.SCALE_HEADER) - 2)):
+        for line in doc.scale_table(results):
             say(line)
         say("")
     verdicts = doc.verdicts(results)

@@ -101,6 +101,11 @@ SCALE_HEADER = ["KPIs", "reports", "build", "CPU", "quarter report", "pages", "p
                 "peak memory (tree)", "plan extract", "plan load", "runs"]
 
 
+def scale_table(res: Results) -> list[str]:
+    """The scaling series as markdown lines (the KPIs column left, the figures right)."""
+    return markdown_table(SCALE_HEADER, scale_rows(res), "l" + "r" * (len(SCALE_HEADER) - 1))
+
+
 def markdown_table(header: list[str], body: list[list[str]], align: str) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":---" if a == "l" else "---:" for a in align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in body]
@@ -125,7 +130,7 @@ def render(res: Results, cfg: Config, machine: dict) -> str:
             "`reportlib -C WS build --quarter 2025Q3 --force` (quarter report, 5 pillar reports and a report per unit, HTML, PDF and Word, "
             f"{f.get('workers', 2)} workers); report seconds from the manifest; peak memory = largest sum of resident "
             "memory of the build and all its workers and kernels (sampled every 0.1 s).", "",
-            *markdown_table(SCALE_HEADER, scale_rows(res), "lr" + "r" * (len(SCALE_HEADER) - 2)), ""] if res.scale else []),
+            *scale_table(res), ""] if res.scale else []),
         "## Targets",
         "",
         *markdown_table(["target", "measured", "result"],
