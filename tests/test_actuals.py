@@ -87,7 +87,7 @@ def one(tmp_path, *rows, plan=PLAN, name="2025Q1/s.csv"):
 
 def assert_identity(result: act.IngestResult):
     s = result.summary
-    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["rejected"] + s["details"]
+    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["held"] + s["rejected"] + s["details"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -392,9 +392,16 @@ def test_cumulative_fell_and_inconsistent_increment(tmp_path):
         row("K1.1.01", quarter="2025Q1", cumulative="40", increment="40"),
         row("K1.1.01", quarter="2025Q2", cumulative="35", increment="5"),
     ])
-    flags = run(tmp_path / "raw").actuals["flags"].tolist()
-    assert flags[0] == ""
-    assert set(flags[1].split(";")) == {"cumulative_fell", "increment_inconsistent"}
+    frame = run(tmp_path / "raw").actuals
+    assert frame["judgement"].tolist() == ["accepted", "held"]  # a cumulative figure cannot fall: held, not used
+    assert frame["reasons"].tolist() == ["", "cumulative_fell"]
+    assert "K1.1.01" not in frame.iloc[1]["judgement_message"] and "低于一季度的40家" in frame.iloc[1]["judgement_message"]
+    write_csv(tmp_path / "raw" / "a.csv", [
+        row("K1.1.01", quarter="2025Q1", cumulative="40", increment="40"),
+        row("K1.1.01", quarter="2025Q2", cumulative="75", increment="5"),
+    ])
+    frame = run(tmp_path / "raw").actuals
+    assert frame["reasons"].tolist() == ["", "increment_inconsistent"] and frame.iloc[1]["judgement"] == "held"
 
 
 def test_rates_are_point_in_time(tmp_path):
@@ -411,7 +418,8 @@ def test_rates_are_point_in_time(tmp_path):
 
 def test_state_regressed(tmp_path):
     write_csv(tmp_path / "raw" / "a.csv", [row("K4.1.02", quarter="2025Q1", state="已完成"), row("K4.1.02", quarter="2025Q2", state="推进中")])
-    assert run(tmp_path / "raw").actuals["flags"].tolist() == ["", "state_regressed"]
+    frame = run(tmp_path / "raw").actuals
+    assert frame["reasons"].tolist() == ["", "state_regressed"] and frame["judgement"].tolist() == ["accepted", "held"]
 
 
 def test_resubmission_later_date_wins(tmp_path):
@@ -712,7 +720,7 @@ def test_bundled_sample_data_ingests_via_cli(tmp_path, capsys):
     assert "采用 305" in capsys.readouterr().out
     summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
     assert {key: summary[key] for key in EXPECTED_SAMPLE_COUNTS} == EXPECTED_SAMPLE_COUNTS
-    assert summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["rejected"]
+    assert summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["held"] + summary["rejected"]
     assert {f["encoding"] for f in summary["files"]} == {"", "gbk", "utf-8-sig"}
     frame = act.load_actuals(out, include_superseded=True)
     assert set(frame["quarter"]) == {"2025Q1", "2025Q2", "2025Q3", "2025Q4"}

@@ -31,7 +31,8 @@ checks each row against the plan and writes, atomically and deterministically:
   unchanged re-ingest).
 
 Every non-blank data row read ends up exactly once as accepted, superseded, rejected or
-detail: ``rows_read == accepted + superseded + rejected + details``. Blank rows, footer rows
+detail: ``rows_read == accepted + superseded + held + rejected + details`` (accepted counts
+the figures used: accepted, warned and confirmed by the judgement). Blank rows, footer rows
 (填表人/审核人/制表/备注 …), repeated header rows, hidden rows and template rows left
 entirely unfilled are counted in ``skipped`` and are not data rows.
 

@@ -31,6 +31,9 @@ class Reject:
     raw_value: str
     reason: str
     message: str
+    kpi_id: str = ""  # the KPI as resolved (as typed when unknown)
+    kpi_name: str = ""
+    quarter: str = ""  # the row's quarter, else its folder's
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Candidate:
     superseded: bool = False
     increment_column: str = ""
     increment_raw: str = ""
+    cumulative_raw: str = ""  # the 累计完成 cell as typed (for the judgement: 2,15 / 0.8 / 9.30)
 
     def precedence(self) -> tuple:
         """Sort key: the largest wins among rows for the same KPI and quarter."""
@@ -96,15 +100,20 @@ class RowReject(Exception):
     def __init__(self, reason: str, column: str, raw: Any, detail: str = ""):
         super().__init__(reason)
         self.reason, self.column, self.raw, self.detail = reason, column, raw, detail
+        self.kpi: tuple[str, str] | None = None  # (id, name) the row parser attaches once the KPI is known
+        self.quarter = ""
 
 
-def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "") -> str:
-    """Chinese message naming file, sheet, row, column and value."""
+def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "",
+             kpi: str = "") -> str:
+    """Chinese message naming file, sheet, row, the KPI (``kpi``: K1.1.03「name」), column and value."""
     where = f"文件「{file}」"
     if sheet:
         where += f"工作表「{sheet}」"
     if row:
         where += f"第{row}行"
+    if kpi:
+        where += f"（{kpi}）"
     if column:
         where += f"「{column}」列"
     value = f"的值「{raw}」" if raw != "" else "为空"
@@ -129,6 +138,11 @@ class KpiIndex:
             name = str(record.get("name") or "")
             self.by_name[name.strip()].append(kpi_id)
             self.by_key[normalize_name(name)].append(kpi_id)
+
+    def name(self, kpi_id: str) -> str:
+        """The plan's name of a KPI ("" when unknown)."""
+        record = self.by_id.get(kpi_id)
+        return str(record.get("name") or "") if record else ""
 
     def resolve(self, kpi_id_text: str, name_text: str, labels: dict[str, str] | None = None) -> tuple[str, set[str]]:
         """Return ``(kpi_id, flags)`` or raise :class:`RowReject` (``labels``: column names as written)."""
