@@ -202,13 +202,14 @@ from reportlib.actuals.headers import match_header
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.normalize import plan_unit
 from reportlib.actuals.readers import decode_bytes
-from reportlib.actuals.records import in_quarter_folder, quarter_notes, quarters_in_rejects, rejects_for
+from reportlib.actuals.records import in_quarter_folder, quarter_notes, quarters_in_rejects, reject_reason, rejects_for
 from reportlib.actuals.rules import (
     ACTUALS_COLUMNS,
     ACTUALS_FILE,
     FILE_ERRORS,
     MILESTONE_KIND,
     REASONS,
+    REJECT_ACTIONS,
     REJECT_COLUMNS,
     REJECTS_FILE,
     STATE_LABELS,
@@ -229,8 +230,8 @@ from reportlib.atomic import write_bytes_atomic
 from reportlib.actuals.commands import register
 
 __all__ = [
-    "ACTUALS_COLUMNS", "ACTUALS_FILE", "FILE_ERRORS", "MILESTONE_KIND", "REASONS", "REJECT_COLUMNS",
+    "ACTUALS_COLUMNS", "ACTUALS_FILE", "FILE_ERRORS", "MILESTONE_KIND", "REASONS", "REJECT_ACTIONS", "REJECT_COLUMNS",
     "REJECTS_FILE", "STATE_LABELS", "STATE_ORDER", "SUMMARY_FILE", "Ingest", "IngestResult", "csv_bytes",
     "decode_bytes", "ensure_ingested", "ingest", "load_actuals", "load_details", "load_rejects", "load_summary",
-    "in_quarter_folder", "match_header", "neutralize", "quarter_notes", "quarters_in_rejects", "rejects_for", "parquet_bytes", "plan_unit", "register", "write_bytes_atomic",
+    "in_quarter_folder", "match_header", "neutralize", "quarter_notes", "quarters_in_rejects", "reject_reason", "rejects_for", "parquet_bytes", "plan_unit", "register", "write_bytes_atomic",
 ]

@@ -5,19 +5,30 @@ import sys
 from pathlib import Path
 
 
-from reportlib.actuals.rules import ACTUALS_FILE, REJECTS_FILE
+from reportlib.actuals.rules import ACTUALS_FILE, REASONS, REJECTS_FILE
 from reportlib.actuals.store import ingest, load_plan_file
 from reportlib import workspace
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK
+from reportlib.quarters import quarter_label
 
 # --------------------------------------------------------------------------- CLI
 
 
-def summary_text(summary: dict) -> str:
-    """Human-readable summary counts (Chinese), printed by ``reportlib ingest``."""
+# At most this many rows of each list are printed (all are in ingest_summary.json and rejects.csv).
+CONSOLE_ROWS = 50
+
+
+def summary_text(summary: dict, rejects=None, names: dict[str, str] | None = None) -> str:
+    """Human-readable summary (Chinese), printed by ``reportlib ingest``: the counts, the reasons
+    in words, and each figure held or warned and each rejected row with what to do
+    (``rejects``: the rejects table; ``names``: kpi_id -> name)."""
+    names = names or {}
+    held, warned, confirmed = summary.get("held", 0), summary.get("warned", 0), summary.get("confirmed", 0)
+    inner = "，".join(t for t in (f"其中有提示 {warned}" if warned else "", f"经核实确认 {confirmed}" if confirmed else "") if t)
     lines = [
         f"读取文件 {summary['files_read']} 个（无法读取 {summary['files_failed']} 个），数据行 {summary['rows_read']} 行：",
-        f"  采用 {summary['accepted']}，被更正替代 {summary['superseded']}，拒收 {summary['rejected']}，跳过 {summary['skipped']}（空行/表尾/未填写）",
+        f"  采用 {summary['accepted']}{f'（{inner}）' if inner else ''}，暂缓采用（待核实）{held}，"
+        f"被更正替代 {summary['superseded']}，拒收 {summary['rejected']}，跳过 {summary['skipped']}（空行/表尾/未填写）",
     ]
     if summary.get("details"):
         lines.append(f"  村（社区）分表明细 {summary['details']} 行（另存 details 表，不计入进度）")
@@ -27,10 +38,28 @@ def summary_text(summary: dict) -> str:
         lines.append(f"  未读取的文件 {len(summary['files_not_read'])} 个：" + "；".join(
             f"{e['file']}（{e['message']}）" for e in summary["files_not_read"][:10]) + ("……" if len(summary["files_not_read"]) > 10 else ""))
     if summary["by_reason"]:
-        lines.append("  拒收原因：" + "，".join(f"{code} {n}" for code, n in summary["by_reason"].items()))
+        lines.append("  拒收原因：" + "，".join(f"{REASONS.get(code, code)} {n} 行" for code, n in summary["by_reason"].items()))
     for error in summary["file_errors"]:
         lines.append(f"  文件问题：{error['message']}")
+    for outcome, title in (("held", "暂缓采用（待核实），请填报单位核实"), ("warned", "采用，但有提示"), ("confirmed", "经核实确认采用")):
+        judged = [j for j in summary.get("judged", []) if j["outcome"] == outcome]
+        lines.extend(_listed(f"{title}（{len(judged)}项）：", [
+            f"{j['kpi_id']}「{names.get(j['kpi_id'], '')}」{quarter_label(j['quarter'])}（{j['file']}"
+            f"{'工作表「' + j['sheet'] + '」' if j['sheet'] else ''}第{j['row']}行）：{j['message']}" for j in judged]))
+    for unused in summary.get("confirmations_unused", []):
+        lines.append(f"  未使用的核实确认：{unused['message']}")
+    if rejects is not None and len(rejects):
+        lines.extend(_listed(f"拒收的行（{len(rejects)}行）：", [str(m) for m in rejects["message"]]))
     return "\n".join(lines)
+
+
+def _listed(title: str, items: list[str]) -> list[str]:
+    """A titled list, at most CONSOLE_ROWS items and how many more (none when empty)."""
+    if not items:
+        return []
+    more = len(items) - CONSOLE_ROWS
+    return ([f"  {title}"] + [f"    {item}" for item in items[:CONSOLE_ROWS]]
+            + ([f"    ……另有{more}条，见 ingest_summary.json 和 rejects.csv"] if more > 0 else []))
 
 
 def run_ingest(args) -> int:
@@ -40,7 +69,7 @@ def run_ingest(args) -> int:
     out = Path(args.out) if args.out else ws.processed(plan.year)
     result = ingest(Path(args.raw) if args.raw else ws.actuals_raw, out, plan)
     print(f"{plan.organization}{plan.year}年：")
-    print(summary_text(result.summary))
+    print(summary_text(result.summary, result.rejects, dict(zip(plan.kpis["kpi_id"], plan.kpis["name"]))))
     print(f"输出：{out / (ACTUALS_FILE + '.parquet')}，拒收明细：{out / (REJECTS_FILE + '.csv')}")
     if args.strict and not result.clean:
         print("reportlib: --strict：存在拒收行或文件问题", file=sys.stderr)

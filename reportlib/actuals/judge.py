@@ -31,7 +31,7 @@ from reportlib.actuals.readings import (
     thousands_point_reading, typed_digits,
 )
 from reportlib.actuals.rules import INCREMENT_TOLERANCE, MILESTONE_KIND, PERCENT_UNIT, STATE_LABELS, STATE_ORDER, ZERO_TARGET_KIND
-from reportlib.quarters import previous_quarter, quarter_index, quarter_label
+from reportlib.quarters import previous_quarter, quarter_end_date, quarter_index, quarter_label
 
 CUMULATIVE = ("count", "area", "length", "recurring")
 POINTS_UNIT = "百分点"
@@ -307,11 +307,11 @@ class _Numeric:
             verdict.add("points_too_large", value=amount(value))
 
     def date_in_figure(self) -> None:
-        """A figure typed like a date of the reporting weeks (``9.30`` in a third-quarter report)."""
+        """A figure typed as the quarter's closing date (``9.30`` in a third-quarter report: 截至9月30日)."""
         raw = self.raw_of_value()
-        end_month = 3 * self.q
-        date = date_reading(raw, (end_month, end_month % 12 + 1)) if decimals(raw) == 2 else ""
-        if date:
+        end = quarter_end_date(self.figure.quarter)
+        date = date_reading(raw, (end.month,)) if decimals(raw) == 2 and typed_digits(raw) == self.verdict.cumulative else ""
+        if date and date.endswith(f"{end.day}日"):
             self.verdict.add("looks_like_date", raw=raw, date=date)
 
     def whole_hint(self, raw: str) -> str:

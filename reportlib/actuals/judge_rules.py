@@ -34,6 +34,7 @@ TRUSTED = (ACCEPTED, CONFIRMED)
 USED = (ACCEPTED, WARNED, CONFIRMED)
 OUTCOME_LABELS = {ACCEPTED: "采用", WARNED: "采用（有提示）", HELD: "暂缓采用（待核实）", CONFIRMED: "经核实确认采用",
                   SUPERSEDED: "被更正替代"}
+OUTCOME_SHORT = {WARNED: "有提示", HELD: "待核实", CONFIRMED: "已核实确认"}
 # The sign beside a warned or held figure in every table and chart label; explained in 说明.
 MARK = "※"
 
@@ -52,7 +53,7 @@ class Rule:
 
 
 _RESUBMIT = "请核实后更正重新报送"
-_EXPLAIN = "如数据无误，请在进展说明中写明原因，由汇总人员在 confirmations.yaml 中确认"
+_EXPLAIN = "如确为该数，请在进展说明中写明原因，经汇总人员核实确认后采用"
 
 RULES: dict[str, Rule] = {
     # --- the kind of quantity
@@ -92,8 +93,6 @@ RULES: dict[str, Rule] = {
                                        "无法判断哪一列填错（累计{typed}或累计{alternative}）", _RESUBMIT),
     "increment_inconsistent": Rule(HOLD, "本季度数与累计数不一致", "本季度完成{inc}与累计数之差（{value}－{prev}＝{diff}）不一致",
                                    "请核实累计完成与本季度完成，更正后重新报送"),
-    "increment_magnitude": Rule(HOLD, "本季度数数量级异常", "本季度完成{inc}为本季度计划增量{expected_inc}的{ratio}，{guess}",
-                                f"{_EXPLAIN}；否则{_RESUBMIT}"),
     "state_regressed": Rule(HOLD, "节点状态倒退", "节点状态由{prev_label}的“{prev}”退回“{now}”", _EXPLAIN),
     "prior_held": Rule(HOLD, "上季度数据待核实", "只填写了本季度完成，而{prev_label}的数据待核实，无法推算累计完成",
                        "上一季度数据核实（更正或确认）后自动推算"),

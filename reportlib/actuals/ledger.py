@@ -21,7 +21,7 @@ from reportlib.actuals.normalize import RowParser, classify_row, is_point_in_tim
 from reportlib.actuals import communities, files
 from reportlib.actuals.bulk import Batch, TextSheetParser
 from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
-from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_text, flag_texts
+from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_text, flag_texts, kpi_text
 from reportlib.actuals.rules import MAX_CONFLICT_OTHERS
 from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
 from reportlib.errors import InputError
@@ -208,7 +208,7 @@ class Ingest:
         kpi_id, kpi_name = kpi or rejected.kpi or ("", "")
         quarter = quarter or rejected.quarter or folder_quarter(file) or ""
         message = describe(file, sheet, row, rejected.column, raw, rejected.reason, rejected.detail,
-                           kpi=f"{kpi_id}「{kpi_name}」" if kpi_id and kpi_name else kpi_id or (f"「{kpi_name}」" if kpi_name else ""))
+                           kpi=kpi_text(kpi_id, kpi_name))
         self.rejects.append(Reject(file, sheet, row, rejected.column, raw, rejected.reason, message, kpi_id, kpi_name, quarter))
         if rejected.reason == "formula_without_value":
             self.file_errors.append(FileError(file, sheet, row, rejected.reason, message))

@@ -104,9 +104,8 @@ class RowReject(Exception):
         self.quarter = ""
 
 
-def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "",
-             kpi: str = "") -> str:
-    """Chinese message naming file, sheet, row, the KPI (``kpi``: K1.1.03「name」), column and value."""
+def where_text(file: str, sheet: str, row: int | None, column: str, raw: str, kpi: str = "") -> str:
+    """The part of a message naming file, sheet, row, KPI, column and value."""
     where = f"文件「{file}」"
     if sheet:
         where += f"工作表「{sheet}」"
@@ -116,9 +115,27 @@ def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reas
         where += f"（{kpi}）"
     if column:
         where += f"「{column}」列"
-    value = f"的值「{raw}」" if raw != "" else "为空"
+    return where + (f"的值「{raw}」" if raw != "" else "为空")
+
+
+def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "",
+             kpi: str = "") -> str:
+    """Chinese message naming file, sheet, row, the KPI (``kpi``: K1.1.03「name」), column and value."""
     explanation = REASONS.get(reason) or FILE_ERRORS.get(reason) or reason
-    return f"{where}{value}：{explanation}" + (f"（{detail}）" if detail else "")
+    return f"{where_text(file, sheet, row, column, raw, kpi)}：{explanation}" + (f"（{detail}）" if detail else "")
+
+
+def kpi_text(kpi_id: str, name: str) -> str:
+    """How a message names a KPI: K1.1.03「新发展…」 (only what is known)."""
+    return f"{kpi_id}「{name}」" if kpi_id and name else kpi_id or (f"「{name}」" if name else "")
+
+
+def reject_reason(reject: dict) -> str:
+    """A reject's message without the file, row, KPI and value it begins with (the reason alone)."""
+    prefix = where_text(reject["file"], reject["sheet"], int(reject["row"]), reject["column"], reject["raw_value"],
+                        kpi_text(reject.get("kpi_id", ""), reject.get("kpi_name", ""))) + "："
+    message = str(reject["message"])
+    return message[len(prefix):] if message.startswith(prefix) else message
 
 
 # --------------------------------------------------------------------------- the plan's KPIs
@@ -296,7 +313,8 @@ def rejects_for(rejects: pd.DataFrame, quarter: str) -> pd.DataFrame:
 
 
 def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
-    """What a report of ``quarter`` shows from the ingest summary: its conflicts, community
+    """What a report of ``quarter`` shows from the ingest summary: its judged figures and unused
+    confirmations, its conflicts, community
     mismatches and file errors, and the files not read in its own folder or outside any
     quarter folder. Files of another year's folders (reason ``other_year``) are that year's:
     its own ingest reads them, so they never change this year's reports."""
@@ -306,6 +324,8 @@ def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
         return in_quarter_folder(file, quarter) or not quarters.is_quarter(folder.upper().replace("-", ""))
 
     return {
+        "judged": [j for j in summary.get("judged", []) if j.get("quarter") == quarter],
+        "confirmations_unused": [c for c in summary.get("confirmations_unused", []) if c.get("quarter") == quarter],
         "conflicts": [c for c in summary.get("conflicts", []) if c.get("quarter") == quarter],
         "community_mismatches": [m for m in summary.get("community_mismatches", []) if m.get("quarter") == quarter],
         "file_errors": [e for e in summary.get("file_errors", []) if in_quarter_folder(e.get("file", ""), quarter)],

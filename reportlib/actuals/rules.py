@@ -161,6 +161,21 @@ REASONS: dict[str, str] = {
     "missing_prior_quarter": "只填写了本季度完成，但缺少上一季度的数据，无法推算累计完成",
     "column_quarter_mismatch": "本行的季度与所用数值列写明的季度不一致，请核对季度或改填对应季度的列",
 }
+# Reject reason code -> what the reporting unit should send instead (the 催报 list says it).
+REJECT_ACTIONS: dict[str, str] = {
+    "unknown_kpi": "请按模板核对指标编号和名称后重新报送",
+    "ambiguous_name": "请填写指标编号后重新报送",
+    "bad_number": "请只填写数字（单位写在单位栏），重新报送",
+    "incompatible_unit": "请按计划单位填写后重新报送",
+    "bad_quarter": "请写明季度（如2025年第三季度）后重新报送",
+    "quarter_mismatch": "请填写本年度的季度和数据后重新报送",
+    "missing_value": "请补填后重新报送",
+    "bad_state": "请填写已完成、推进中或未启动后重新报送",
+    "formula_without_value": "请直接填写数值（不用公式）后重新报送",
+    "duplicate_in_file": "请每个指标只保留一行后重新报送",
+    "missing_prior_quarter": "请补报上一季度数据，或填写累计完成后重新报送",
+    "column_quarter_mismatch": "请核对季度或改填对应季度的列后重新报送",
+}
 FILE_ERRORS: dict[str, str] = {
     "file_too_large": "文件超过大小上限",
     "corrupt_file": "文件损坏或无法打开",
