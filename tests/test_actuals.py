@@ -708,8 +708,8 @@ def write_plan_yaml(path: Path) -> Path:
 SAMPLE_RAW = workspace.current().actuals_raw
 # What the committed sample data (scripts/make_sample_actuals.py) must ingest to.
 EXPECTED_SAMPLE_COUNTS = {
-    "files_read": 20, "files_failed": 0, "rows_read": 314, "accepted": 305, "superseded": 2, "rejected": 7,
-    "skipped": 39, "file_errors": [], "sample_data": True,
+    "files_read": 20, "files_failed": 0, "rows_read": 314, "accepted": 304, "superseded": 2, "rejected": 7,
+    "held": 1, "warned": 13, "confirmed": 0, "skipped": 39, "file_errors": [], "sample_data": True,
     "by_reason": {"bad_number": 1, "bad_quarter": 1, "bad_state": 1, "incompatible_unit": 1, "quarter_mismatch": 1, "unknown_kpi": 2},
 }
 
@@ -717,7 +717,7 @@ EXPECTED_SAMPLE_COUNTS = {
 def test_bundled_sample_data_ingests_via_cli(tmp_path, capsys):
     out = tmp_path / "out"
     assert _cli(["ingest", "--out", str(out)]) == 0  # default --raw data/raw/actuals, default plan
-    assert "采用 305" in capsys.readouterr().out
+    assert "采用 304（其中有提示 13），暂缓采用（待核实）1" in capsys.readouterr().out
     summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
     assert {key: summary[key] for key in EXPECTED_SAMPLE_COUNTS} == EXPECTED_SAMPLE_COUNTS
     assert summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["held"] + summary["rejected"]

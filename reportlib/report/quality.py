@@ -61,7 +61,7 @@ def judged_table(data, kpi_ids: set[str] | None = None) -> pd.DataFrame:
     confirmed; held first, then warned, then confirmed, in KPI order."""
     rows = quarter_rows(data, kpi_ids)
     rows = rows[rows["judgement"].isin(JUDGED)]
-    names = dict(zip(data.plan.kpis["kpi_id"], data.plan.kpis["name"]))
+    names = dict(zip(data.plan.kpis["kpi_id"], data.plan.kpis["name"])) if len(rows) else {}
     rows = rows.assign(_order=rows["judgement"].map(JUDGED_ORDER)).sort_values(["_order", "kpi_id"], kind="mergesort")
     return pd.DataFrame({
         "编号": rows["kpi_id"],
