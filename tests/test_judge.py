@@ -205,3 +205,21 @@ def test_rejects_name_the_kpi_by_id_and_name(tmp_path):
     assert (reject["kpi_id"], reject["kpi_name"], reject["quarter"]) == ("K1.1.02", "增设网格驿站", "2025Q2")
     assert "（K1.1.02「增设网格驿站」）" in reject["message"]
     assert actuals.reject_reason(reject.to_dict()) == "不是可识别的数字"
+
+
+def test_confirm_command_writes_a_checked_entry(tmp_path, monkeypatch, capsys):
+    from reportlib import cli, workspace
+    import reportlib.actuals.commands as commands
+
+    case = CASES["extra_zero_cumulative"]
+    slips.write_case(case, tmp_path / "data" / "raw")
+    raw = tmp_path / "data" / "raw" / case.name
+    monkeypatch.setattr(commands, "load_plan_file", lambda path: PLAN)
+    monkeypatch.setattr(workspace, "current", lambda: workspace.Workspace(tmp_path))
+    monkeypatch.setattr(workspace.Workspace, "actuals_raw", property(lambda ws: raw))
+    assert cli.main(["confirm", "--quarter", "2025年第三季度", "--kpi", "K1.1.01", "--value", "128",
+                     "--who", "张伟（电话核实）", "--why", "核对台账"]) == 0
+    assert "已写入" in capsys.readouterr().out
+    row, _ = judged(tmp_path / "data" / "raw", case)
+    assert row["judgement"] == CONFIRMED and row["cumulative"] == 128
+    assert cli.main(["confirm", "--quarter", "2025Q3", "--kpi", "K9.9.99", "--value", "1", "--who", "a", "--why", "b"]) == 3

@@ -5,11 +5,13 @@ import sys
 from pathlib import Path
 
 
-from reportlib.actuals.rules import ACTUALS_FILE, REASONS, REJECTS_FILE
+from reportlib.actuals import confirmations
+from reportlib.actuals.rules import ACTUALS_FILE, MILESTONE_KIND, REASONS, REJECTS_FILE
 from reportlib.actuals.store import ingest, load_plan_file
 from reportlib import workspace
-from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK
-from reportlib.quarters import quarter_label
+from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
+from reportlib.quarters import parse_quarter, quarter_label, quarter_year
+from reportlib.units import parse_number
 
 # --------------------------------------------------------------------------- CLI
 
@@ -63,7 +65,7 @@ def _listed(title: str, items: list[str]) -> list[str]:
 
 
 def run_ingest(args) -> int:
-    """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected."""
+    """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected or held."""
     ws = workspace.current()
     plan = load_plan_file(Path(args.plan) if args.plan else ws.plan_file(ws.year(args.year)))
     out = Path(args.out) if args.out else ws.processed(plan.year)
@@ -72,13 +74,51 @@ def run_ingest(args) -> int:
     print(summary_text(result.summary, result.rejects, dict(zip(plan.kpis["kpi_id"], plan.kpis["name"]))))
     print(f"输出：{out / (ACTUALS_FILE + '.parquet')}，拒收明细：{out / (REJECTS_FILE + '.csv')}")
     if args.strict and not result.clean:
-        print("reportlib: --strict：存在拒收行或文件问题", file=sys.stderr)
+        print("reportlib: --strict：存在拒收行、文件问题或暂缓采用（待核实）的数据", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
 
 
+def run_confirm(args) -> int:
+    """``reportlib confirm``: add one confirmation to the quarter folder's confirmations.yaml (the
+    analyst's reviewed decision that a held or warned figure is right), then check the whole file."""
+    ws = workspace.current()
+    quarter = parse_quarter(args.quarter)
+    plan = load_plan_file(ws.plan_file(quarter_year(quarter)))
+    kpis = {str(k["kpi_id"]): k for k in plan.kpis.to_dict("records")}
+    kpi = kpis.get(args.kpi)
+    if kpi is None:
+        raise InputError(f"计划中没有指标 {args.kpi}", file=str(ws.plan_file(quarter_year(quarter))))
+    value: object = args.value
+    if str(kpi.get("kind")) != MILESTONE_KIND:
+        number = parse_number(args.value)
+        if number is None:
+            raise InputError(f"确认的数值应为数字（按计划单位 {kpi.get('unit') or ''}），而不是 {args.value!r}")
+        value = int(number) if float(number).is_integer() else number
+    folder = next((ws.actuals_raw / name for name in (quarter, f"{quarter[:4]}-{quarter[4:]}")
+                   if (ws.actuals_raw / name).is_dir()), ws.actuals_raw / quarter)
+    path = confirmations.append(folder, args.kpi, quarter, value, args.who, args.why)
+    confirmations.load(ws.actuals_raw, quarter_year(quarter), kpis)  # the whole file must still be right
+    print(f"已写入 {path}：{args.kpi}「{kpi.get('name')}」{quarter_label(quarter)} 确认为 {value}"
+          f"（{args.who}：{args.why}）。重新运行 reportlib ingest 或 reportlib build 后生效。")
+    return EXIT_OK
+
+
 def register(subparsers) -> None:
-    """Add ``reportlib ingest``."""
+    """Add ``reportlib ingest`` and ``reportlib confirm``."""
+    confirm = subparsers.add_parser(
+        "confirm",
+        help="核实确认：把经核实无误的暂缓采用（或有提示）的数据写入该季度的 confirmations.yaml",
+        description="Record that a held or warned figure was checked and is right (who and why), in the quarter "
+                    "folder's reviewed confirmations.yaml; the value must be the figure reported or a reading the "
+                    "judgement proposed.",
+    )
+    confirm.add_argument("--quarter", required=True, help="e.g. 2025Q3")
+    confirm.add_argument("--kpi", required=True, help="KPI id, e.g. K3.1.05")
+    confirm.add_argument("--value", required=True, help="the figure in the plan's unit (95 for 95 %%); milestones: 已完成 …")
+    confirm.add_argument("--who", required=True, help="who checked it, and how (张伟，10月12日电话核实)")
+    confirm.add_argument("--why", required=True, help="the evidence (验收单见附件)")
+    confirm.set_defaults(func=run_confirm)
     parser = subparsers.add_parser(
         "ingest",
         help="读取各单位季度填报（xlsx/csv）→ data/processed/<年份>/actuals.parquet",
@@ -88,5 +128,6 @@ def register(subparsers) -> None:
     parser.add_argument("--raw", default=None, help="submissions folder (default: the workspace's data/raw/actuals)")
     parser.add_argument("--out", default=None, help="output folder (default: data/processed/<year>)")
     parser.add_argument("--plan", default=None, help="plan YAML (default: data/raw/plans/<year>/plan.yaml)")
-    parser.add_argument("--strict", action="store_true", help=f"exit {EXIT_BAD_INPUT} on any reject or file error")
+    parser.add_argument("--strict", action="store_true",
+                        help=f"exit {EXIT_BAD_INPUT} on any reject, file error or held figure")
     parser.set_defaults(func=run_ingest)

@@ -35,7 +35,10 @@ from reportlib.quarters import previous_quarter, quarter_end_date, quarter_index
 
 CUMULATIVE = ("count", "area", "length", "recurring")
 POINTS_UNIT = "百分点"
-MEASURE_FAMILIES = ("area", "length", "volume", "mass", "money", "time", "energy", "power")
+# Units a remark may state instead of the plan's (counts are left out: a remark names many counts).
+MEASURE_FAMILIES = ("area", "length", "volume", "mass", "money", "time", "energy", "power", "percent", "percentage_point")
+# A point-in-time figure (%) is "far above" its target only from this many percent up.
+FAR_ABOVE_MIN_PERCENT = 10.0
 
 
 @dataclass(frozen=True)
@@ -493,12 +496,16 @@ class _Numeric:
                          guess=f"疑似小数点位置不对或漏输了0：是否为{self.shown(proposal)}？" if proposal is not None else "请核实")
 
     def far_above_target(self) -> None:
-        """Completion far above the annual target is itself a warning (cumulative kinds)."""
+        """Completion far above the annual target is itself a warning (a rate or growth rate only
+        from FAR_ABOVE_MIN_PERCENT up, so that 2.5 % against 1 % is no alarm)."""
         spec, value = self.spec, self.verdict.cumulative
-        if self.kind in CUMULATIVE and not spec.is_cap and spec.target > 0 and value == value:
-            completion = value / spec.target
-            if completion >= FAR_ABOVE_TARGET:
-                self.verdict.add("far_above_target", value=self.shown(value), pct=f"{completion * 100:.0f}%")
+        if spec.is_cap or not spec.target > 0 or value != value or self.kind not in (*CUMULATIVE, "rate", "growth_rate"):
+            return
+        if self.kind not in CUMULATIVE and value < FAR_ABOVE_MIN_PERCENT:
+            return
+        completion = value / spec.target
+        if completion >= FAR_ABOVE_TARGET:
+            self.verdict.add("far_above_target", value=self.shown(value), pct=f"{completion * 100:.0f}%")
 
 
 def short_label(quarter: str) -> str:

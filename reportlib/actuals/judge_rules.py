@@ -80,9 +80,9 @@ RULES: dict[str, Rule] = {
     "far_below_expected": Rule(WARN, "远低于序时进度", "{value}仅为{reference}的{pct}{guess}", "请核实是否漏填数位或误用了单位"),
     # --- the remark beside the figure
     "remark_magnitude": Rule(HOLD, "与进展说明的数量级不符", "进展说明写的是「{remark}」，与{label}{value}相差{factor}：是否为{proposal}？",
-                             f"请按计划单位“{{unit}}”填写数值；{_RESUBMIT}"),
+                             "请按计划单位“{unit}”填写数值后重新报送"),
     "remark_unit": Rule(HOLD, "与进展说明的单位不符", "进展说明写的是「{remark}」，单位为{other}，而本指标单位为{unit}",
-                        f"请核实数值的单位；{_RESUBMIT}"),
+                        "请按计划单位“{unit}”填写数值后重新报送"),
     # --- consistency within the row and over the year
     "cumulative_fell": Rule(HOLD, "累计数下降", "累计完成{value}低于{prev_label}的{prev}，全年累计数不应下降{hint}",
                             "如填的是本季度完成数，请改填累计数；如此前数据有误，请说明并更正"),

@@ -42,8 +42,8 @@ class IngestResult:
 
     @property
     def clean(self) -> bool:
-        """No rejects and no file errors."""
-        return self.summary["rejected"] == 0 and not self.summary["file_errors"]
+        """No rejects, no file errors and no figure held."""
+        return self.summary["rejected"] == 0 and not self.summary["file_errors"] and not self.summary.get("held")
 
 
 class Ingest:
