@@ -64,7 +64,7 @@ def test_quarter_data_quality_names_each_kpi_with_reason_and_source(q3, shown):
     html = "".join(shown)
     assert "暂缓采用（待核实）1行" in html and "其中4行有提示" in html
     for needle in ("K3.1.05", "双山医院南院宿舍棚改拆迁面积", f"待核实{MARK}", "是否为3600平方米？",
-                   "城市管理办_2025Q3_示例数据.xlsx（第三季度）第9行", "K3.3.06", f"有提示{MARK}",
+                   "（来源：城市管理办_2025Q3_示例数据.xlsx（第三季度）第9行）", "K3.3.06", f"有提示{MARK}",
                    "已按二季度累计5个＋本季度3个＝8个采用", "K5.1.01", "初信初访化解率"):
         assert needle in html, needle
     rejects = html[html.index("拒收的行"):]
@@ -100,6 +100,10 @@ def test_headline_and_lists_use_trusted_figures_only(q3, shown):
     sections.attention(q3)
     html = "".join(shown)
     assert "数据待核实指标" in html and "2,400平方米（二季度）" in html
+    not_sent = html[html.index("未报送指标"):html.index("已报送但被退回的指标")]
+    assert "K4.3.08" in not_sent and "K3.2.08" not in not_sent and "K4.3.05" not in not_sent
+    returned = html[html.index("已报送但被退回的指标"):]
+    assert "K3.2.08" in returned and "K4.3.05" in returned
 
 
 def test_a_warned_figure_is_never_the_fastest_and_not_in_averages():

@@ -8,8 +8,9 @@ for one field), :mod:`~reportlib.actuals.normalize` (one row into a candidate),
 :mod:`~reportlib.actuals.records` (rejects, errors, flags, the two tables),
 :mod:`~reportlib.actuals.communities` (汇总 sheets and per-community detail),
 :mod:`~reportlib.actuals.bulk` (candidate columns; the row rules applied to text sheets in bulk),
-:mod:`~reportlib.actuals.judge_rules`, :mod:`~reportlib.actuals.readings`, :mod:`~reportlib.actuals.judge` and
-:mod:`~reportlib.actuals.confirmations` (the judgement of every accepted figure),
+:mod:`~reportlib.actuals.judge_rules`, :mod:`~reportlib.actuals.readings`, :mod:`~reportlib.actuals.verdict`,
+:mod:`~reportlib.actuals.numeric`, :mod:`~reportlib.actuals.judge` and :mod:`~reportlib.actuals.confirmations` (the
+judgement of every accepted figure),
 :mod:`~reportlib.actuals.ledger` (every row accepted, superseded, held, rejected or detail; conflicts),
 :mod:`~reportlib.actuals.store` (writing and reading the processed tables; :func:`ingest`,
 :func:`ensure_ingested`) and :mod:`~reportlib.actuals.commands` (``reportlib ingest``).

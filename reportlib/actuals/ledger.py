@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from reportlib.actuals import confirmations
-from reportlib.actuals.judge import Figure, Judge, Verdict
-from reportlib.actuals.judge_rules import ACCEPTED, CONFIRMED, HELD, SUPERSEDED, WARNED
+from reportlib.actuals.judge import Judge, judged_rows, judgement_columns
+from reportlib.actuals.judge_rules import CONFIRMED, HELD, WARNED
+from reportlib.actuals.verdict import Figure, Verdict
 from reportlib.actuals.records import actuals_frame, rejects_frame
 from reportlib.actuals.rules import BASE_ACTUALS_COLUMNS
 from reportlib.actuals.cells import cell_text, folder_quarter, is_blank
@@ -23,7 +24,7 @@ from reportlib.actuals.bulk import Batch, TextSheetParser
 from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
 from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_text, flag_texts, kpi_text
 from reportlib.actuals.rules import MAX_CONFLICT_OTHERS
-from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
+from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER
 from reportlib.errors import InputError
 from reportlib.quarters import (
     previous_quarter,
@@ -487,29 +488,3 @@ class Ingest:
             "confirmations_unused": self.judge.unused_confirmations(),
         }
         return IngestResult(actuals, rejects, summary, details)
-
-
-
-
-def judgement_columns(survivors: list[int], superseded: np.ndarray, verdicts: dict[int, Verdict]) -> dict[str, np.ndarray]:
-    """The judgement columns of the actuals table for the ``survivors`` rows (batch indices)."""
-    judgement, reasons, messages = [], [], []
-    for i in survivors:
-        verdict = verdicts.get(i)
-        if superseded[i] or verdict is None:
-            judgement.append(SUPERSEDED), reasons.append(""), messages.append("")
-        else:
-            judgement.append(verdict.outcome), reasons.append(";".join(dict.fromkeys(verdict.codes)))
-            messages.append(verdict.message)
-    return {"judgement": np.asarray(judgement, dtype=object), "reasons": np.asarray(reasons, dtype=object),
-            "judgement_message": np.asarray(messages, dtype=object)}
-
-
-def judged_rows(actuals: pd.DataFrame) -> list[dict]:
-    """Every figure warned, held or confirmed, by KPI and quarter, with where it came from and why
-    (the ingest summary's ``judged``: what the console, 数据质量 and 催报 lists show)."""
-    rows = actuals[actuals["judgement"].isin((WARNED, HELD, CONFIRMED))]
-    return [{"kpi_id": r.kpi_id, "quarter": r.quarter, "outcome": r.judgement, "reasons": r.reasons,
-             "message": r.judgement_message, "file": r.source_file, "sheet": r.source_sheet, "row": int(r.source_row),
-             "cumulative": None if math.isnan(r.cumulative) else float(r.cumulative), "state": r.state}
-            for r in rows.itertuples(index=False)]

@@ -57,8 +57,9 @@ def quarter_rows(data, kpi_ids: set[str] | None = None) -> pd.DataFrame:
 
 
 def judged_table(data, kpi_ids: set[str] | None = None) -> pd.DataFrame:
-    """编号 / 指标 / 处理 / 原因及处理办法 / 来源 of every figure of the quarter warned, held or
-    confirmed; held first, then warned, then confirmed, in KPI order."""
+    """编号 / 指标 / 处理 / 原因及处理办法（来源） of every figure of the quarter warned, held or
+    confirmed; held first, then warned, then confirmed, in KPI order. The source (file, sheet,
+    row) closes the reason, so that the reason has the table's width."""
     rows = quarter_rows(data, kpi_ids)
     rows = rows[rows["judgement"].isin(JUDGED)]
     names = dict(zip(data.plan.kpis["kpi_id"], data.plan.kpis["name"])) if len(rows) else {}
@@ -67,8 +68,8 @@ def judged_table(data, kpi_ids: set[str] | None = None) -> pd.DataFrame:
         "编号": rows["kpi_id"],
         "指标": [names.get(k, "") for k in rows["kpi_id"]],
         "处理": [OUTCOME_SHORT[j] + (MARK if j in (WARNED, HELD) else "") for j in rows["judgement"]],
-        "原因及处理办法": rows["judgement_message"],
-        "来源": [source_text(f, s, r) for f, s, r in zip(rows["source_file"], rows["source_sheet"], rows["source_row"])],
+        "原因及处理办法": [f"{message}（来源：{source_text(f, s, r)}）" for message, f, s, r in zip(
+            rows["judgement_message"], rows["source_file"], rows["source_sheet"], rows["source_row"])],
     })
 
 
@@ -96,6 +97,14 @@ def rejects_of(data, unit: str | None = None) -> pd.DataFrame:
     keep = [k in owned or (k not in known and unit in units.get(str(f), set()))
             for k, f in zip(rejects.get("kpi_id", [""] * len(rejects)), rejects["file"])]
     return rejects[keep].reset_index(drop=True)
+
+
+def returned_ids(data) -> set[str]:
+    """KPIs with a row of this quarter that was rejected (已报送但被退回 when nothing else was used)."""
+    rejects = getattr(data, "rejects", None)
+    if rejects is None or rejects.empty or "kpi_id" not in rejects.columns:
+        return set()
+    return set(rejects.loc[rejects["quarter"] == data.quarter, "kpi_id"])
 
 
 def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:

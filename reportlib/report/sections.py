@@ -135,17 +135,26 @@ def attention(data, pillar: int | None = None) -> None:
             "编号": held["kpi_id"], "指标": held["name"], "责任单位": held["owner"].fillna("—"),
             "此前可用数值": [present.previous_figure(r) for r in held.to_dict("records")]})))
     missing = prog.missing_submissions(frame)
+    returned = missing[missing["kpi_id"].isin(quality.returned_ids(data))]
+    missing = missing[~missing["kpi_id"].isin(returned["kpi_id"])]
     present.show_markdown(f"**未报送指标**（{len(missing)}项）")
     if missing.empty:
         present.show_html('<p class="note">本季度所有指标均已报送。</p>')
     else:
-        shown, rest = _split_list(missing, shorten)
-        # progress tables carry no owner (it lives in the plan)
-        shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
-        columns = [c for c in MISSING_COLUMNS if c in shown.columns]
-        table = shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")
-        present.show_html(present.table_html(table))
-        _rest_by_id(rest, "其余未报送指标")
+        _missing_table(data, missing, shorten, "其余未报送指标")
+    if not returned.empty:
+        present.show_markdown(f"**已报送但被退回的指标**（{len(returned)}项，拒收原因见“数据质量”）")
+        _missing_table(data, returned, shorten, "其余被退回的指标")
+
+
+def _missing_table(data, missing: pd.DataFrame, shorten: bool, rest_label: str) -> None:
+    """编号 / 指标 / 责任单位 / 上次报送季度 of KPIs without a usable figure this quarter."""
+    shown, rest = _split_list(missing, shorten)
+    # progress tables carry no owner (it lives in the plan)
+    shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
+    columns = [c for c in MISSING_COLUMNS if c in shown.columns]
+    present.show_html(present.table_html(shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")))
+    _rest_by_id(rest, rest_label)
 
 
 def _split_list(frame: pd.DataFrame, shorten: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
