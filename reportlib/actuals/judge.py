@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from reportlib.actuals.confirmations import Confirmation
-from reportlib.actuals.judge_rules import ACCEPTED, CONFIRMED, HELD, SUPERSEDED, WARNED, outcome_of
+from reportlib.actuals.judge_rules import ACCEPTED, CONFIRMED, HELD, SUPERSEDED, WARNED, outcome_of, rule_message
 from reportlib.actuals.numeric import NumericRules
 from reportlib.actuals.readings import amount
 from reportlib.actuals.rules import MILESTONE_KIND, STATE_LABELS, STATE_ORDER
@@ -131,3 +131,22 @@ def judged_rows(actuals: pd.DataFrame) -> list[dict]:
              "message": r.judgement_message, "file": r.source_file, "sheet": r.source_sheet, "row": int(r.source_row),
              "cumulative": None if math.isnan(r.cumulative) else float(r.cumulative), "state": r.state}
             for r in rows.itertuples(index=False)]
+
+
+def warn_community_mismatches(actuals: pd.DataFrame, mismatches: list[dict]) -> pd.DataFrame:
+    """A summary row whose figure differs from its villages' sheets (reportlib.actuals.communities)
+    is warned (``community_sum_mismatch``): which of the two is right cannot be told."""
+    if not mismatches:
+        return actuals
+    actuals = actuals.copy()
+    where = {(r.source_file, r.kpi_id, r.quarter): i for i, r in enumerate(actuals.itertuples(index=False))
+             if not r.superseded}
+    for item in mismatches:
+        i = where.get((item["file"], item["kpi_id"], item["quarter"]))
+        if i is None or actuals.at[i, "judgement"] not in (ACCEPTED, WARNED):
+            continue
+        message = rule_message("community_sum_mismatch", value=amount(item["summary_value"]), total=amount(item["communities_total"]))
+        actuals.at[i, "judgement"] = WARNED
+        actuals.at[i, "reasons"] = ";".join(filter(None, (actuals.at[i, "reasons"], "community_sum_mismatch")))
+        actuals.at[i, "judgement_message"] = "；".join(filter(None, (actuals.at[i, "judgement_message"], message)))
+    return actuals

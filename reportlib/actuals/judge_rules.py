@@ -93,6 +93,13 @@ RULES: dict[str, Rule] = {
                                        "无法判断哪一列填错（累计{typed}或累计{alternative}）", _RESUBMIT),
     "increment_inconsistent": Rule(HOLD, "本季度数与累计数不一致", "本季度完成{inc}与累计数之差（{value}－{prev}＝{diff}）不一致",
                                    "请核实累计完成与本季度完成，更正后重新报送"),
+    "equals_target": Rule(WARN, "与全年目标相同", "累计完成{value}恰为全年目标，为序时进度{expected}的{ratio}",
+                          "请核实是否误填了年度目标"),
+    "increment_looks_cumulative": Rule(WARN, "本季度数像累计数",
+                                       "本季度完成{inc}比此前累计{prev}还多，按本季度数推算累计为{value}；如填的是累计数，累计应为{inc}",
+                                       "请核实：本季度完成只填本季度新增数"),
+    "community_sum_mismatch": Rule(WARN, "汇总与分表不符", "汇总数{value}与各村（社区）分表合计{total}不一致",
+                                   "请核对汇总表与各村（社区）分表后更正"),
     "state_regressed": Rule(HOLD, "节点状态倒退", "节点状态由{prev_label}的“{prev}”退回“{now}”", _EXPLAIN),
     "prior_held": Rule(HOLD, "上季度数据待核实", "只填写了本季度完成，而{prev_label}的数据待核实，无法推算累计完成",
                        "上一季度数据核实（更正或确认）后自动推算"),
@@ -112,8 +119,15 @@ FAR_ABOVE_TARGET = 2.0
 FAR_BELOW_EXPECTED = 1 / 8
 # … when the expected value is at least this many items (a count of 2 against 3.5 expected is no slip).
 FAR_BELOW_MIN_ITEMS = 8.0
-# A share whose target is at least this (满意度 95 %) is held when ten times too small.
+# A share whose target is at least this (满意度 95 %) is held when ten times too small, and
+# warned below LOW_SHARE_SHARE of its target.
 HIGH_SHARE_TARGET = 50.0
+LOW_SHARE_SHARE = 0.5
+# A cumulative figure equal to the annual target before Q4 is warned from this ratio to the
+# expected value up (the 年度目标 column copied into 累计完成).
+EQUALS_TARGET_RATIO = 1.5
+# An increment typed where the cumulative belongs lies within this share of the expected value.
+LOOKS_CUMULATIVE_CLOSENESS = 0.25
 # A reading of a bare percent figure is plausible when within this factor of the target.
 PERCENT_PLAUSIBLE_FACTOR = 5.0
 # Growth rates: a figure this close to zero is always plausible as typed (0.8 % is a weak year) …

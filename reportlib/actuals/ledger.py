@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from reportlib.actuals import confirmations
-from reportlib.actuals.judge import Judge, judged_rows, judgement_columns
+from reportlib.actuals.judge import Judge, judged_rows, judgement_columns, warn_community_mismatches
 from reportlib.actuals.judge_rules import CONFIRMED, HELD, WARNED
 from reportlib.actuals.verdict import Figure, Verdict
 from reportlib.actuals.records import actuals_frame, rejects_frame
@@ -458,6 +458,7 @@ class Ingest:
         del final
         details = communities.details_frame(self.details, BASE_ACTUALS_COLUMNS)
         actuals, mismatches = communities.check_against_summary(details, actuals)
+        actuals = warn_community_mismatches(actuals, mismatches)
         rejects = rejects_frame([vars(rej) for rej in self.rejects])
         superseded = int(actuals["superseded"].sum())
         outcomes = Counter(actuals["judgement"])

@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 
 from reportlib.actuals.judge_rules import (
-    AGREE_TOLERANCE, DECIMAL_FACTORS, FAR_ABOVE_TARGET, FAR_BELOW_EXPECTED, FAR_BELOW_MIN_ITEMS, FRACTION_DECIMALS,
-    GROWTH_NEAR_ZERO, GROWTH_RATIO_FLOOR, HIGH_SHARE_TARGET, JUMP_REASON_WORDS, MAGNITUDE_RATIO,
+    AGREE_TOLERANCE, DECIMAL_FACTORS, EQUALS_TARGET_RATIO, FAR_ABOVE_TARGET, FAR_BELOW_EXPECTED, FAR_BELOW_MIN_ITEMS, FRACTION_DECIMALS,
+    GROWTH_NEAR_ZERO, GROWTH_RATIO_FLOOR, HIGH_SHARE_TARGET, JUMP_REASON_WORDS, LOOKS_CUMULATIVE_CLOSENESS,
+    LOW_SHARE_SHARE, MAGNITUDE_RATIO,
     PERCENT_PLAUSIBLE_FACTOR, RATE_MAY_EXCEED_100_WORDS,
 )
 from reportlib.actuals.normalize import ambiguous_grouping, grouping_readings, plan_unit
@@ -281,7 +282,34 @@ class NumericRules:
                 proposal = base + slip.undo(step) if slip else None
             return self.too_large(shown_value, reference, ratio, slip, proposal)
         if ratio <= 1 / MAGNITUDE_RATIO and not spec.is_cap:
-            self.too_small(value, reference, ratio, expected)
+            return self.too_small(value, reference, ratio, expected)
+        self.column_mixups(value, expected, ratio, base, step, expected_step)
+
+    def column_mixups(self, value: float, expected: float, ratio: float, base: float, step: float,
+                      expected_step: float) -> None:
+        """Figures typed in the wrong place: the annual target copied into 累计完成, a cumulative
+        figure typed as the increment, an increment a tenth of the plan's (warnings)."""
+        figure, verdict, spec = self.figure, self.verdict, self.spec
+        if spec.is_cap:
+            return
+        if figure.cumulative_given and self.q < 4 and value == spec.target and ratio >= EQUALS_TARGET_RATIO:
+            return verdict.add("equals_target", value=self.shown(value), expected=self.shown(expected), ratio=times(ratio))
+        increment, prior = figure.increment, figure.prior
+        if (not figure.cumulative_given and figure.increment_given and prior and increment > prior
+                and abs(increment / expected - 1) <= LOOKS_CUMULATIVE_CLOSENESS
+                and abs(increment / expected - 1) < abs(ratio - 1)):
+            verdict.readings.append(increment)
+            return verdict.add("increment_looks_cumulative", inc=self.shown(increment), prev=self.shown(prior),
+                               value=self.shown(value))
+        if (self.latest and 0 < step <= expected_step * FAR_BELOW_EXPECTED
+                and (not self.whole or expected_step >= FAR_BELOW_MIN_ITEMS)):
+            slip = slip_for(step / expected_step, self.unit)
+            guess = (f"，本季度是否为{self.shown(slip.undo(step))}？" if slip and slip.factor in DECIMAL_FACTORS else "")
+            if guess:
+                verdict.readings.append(base + slip.undo(step))
+            verdict.add("far_below_expected", value=f"本期增加的{self.shown(step)}",
+                        reference=f"此前累计{self.shown(base)}以来计划增量{self.shown(expected_step)}",
+                        pct=f"{step / expected_step * 100:.1f}%", guess=guess)
 
     def too_large(self, shown_value: str, reference: str, ratio: float, slip, proposal: float | None) -> None:
         verdict = self.verdict
@@ -336,7 +364,10 @@ class NumericRules:
         if growth and target and abs(value) >= MAGNITUDE_RATIO * abs(target) and abs(value) >= 10:
             return self.rate_slip(value, f"目标{self.shown(target)}", value / target)
         if not growth and not spec.is_cap and target >= HIGH_SHARE_TARGET and 0 < value < target / MAGNITUDE_RATIO:
-            self.rate_slip(value, f"目标{self.shown(target)}", value / target)
+            return self.rate_slip(value, f"目标{self.shown(target)}", value / target)
+        if not growth and not spec.is_cap and target >= HIGH_SHARE_TARGET and 0 < value < target * LOW_SHARE_SHARE:
+            self.verdict.add("far_below_expected", value=self.shown(value), reference=f"目标{self.shown(target)}",
+                             pct=f"{value / target * 100:.1f}%", guess="")
 
     def rate_slip(self, value: float, reference: str, ratio: float) -> None:
         slip = slip_for(abs(ratio), "")
