@@ -86,6 +86,8 @@ RULES: dict[str, Rule] = {
     # --- consistency within the row and over the year
     "cumulative_fell": Rule(HOLD, "累计数下降", "累计完成{value}低于{prev_label}的{prev}，全年累计数不应下降{hint}",
                             "如填的是本季度完成数，请改填累计数；如此前数据有误，请说明并更正"),
+    "cumulative_corrected": Rule(WARN, "累计数核减", "累计完成{value}低于{prev_label}的{prev}，进展说明写明了核减原因，暂予采用",
+                                 "请核实核减依据；此前季度的数据如有误，请一并更正"),
     "cumulative_from_increment": Rule(WARN, "累计列填了本季度数", "累计完成列与本季度完成列都填了{typed}，低于{prev_label}累计{prev}，"
                                             "已按{prev_label}累计{prev}＋本季度{typed}＝{value}采用",
                                       "今后请在累计完成列填写全年累计数"),
@@ -155,8 +157,10 @@ SLIP_FACTORS: dict[str, tuple[tuple[float, str], ...]] = {
 JUMP_REASON_WORDS = (
     "超额", "超出", "超过", "集中", "一次性", "提前完成", "提前", "大幅", "突破", "翻番", "整体", "批量", "全部完成",
     "全面完成", "全域", "统一", "合并", "并入", "纳入", "追加", "增加任务", "扩大", "调增", "新增任务", "大项目",
-    "重点项目", "竣工", "验收", "签约",
+    "重点项目", "竣工", "完工", "投用", "落地", "验收", "签约", "补报", "专项", "攻坚", "由于", "因为", "原因是",
 )
+# Words of a 进展说明 that explain a cumulative figure lower than last quarter's (核减 after a review).
+CORRECTION_WORDS = ("核减", "调减", "更正", "纠正", "剔除", "注销", "退出", "撤销", "复核", "核查后", "重复统计", "多报")
 # Names of rates that may exceed 100 % by definition (完成率, 增长, 比上年 …).
 RATE_MAY_EXCEED_100_WORDS = ("完成率", "执行率", "达成率", "增长", "增速", "增幅", "比上年", "同比", "倍")
 # Count units are whole numbers (reportlib.units dimensions).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from reportlib.actuals.judge_rules import (
-    AGREE_TOLERANCE, DECIMAL_FACTORS, EQUALS_TARGET_RATIO, FAR_ABOVE_TARGET, FAR_BELOW_EXPECTED, FAR_BELOW_MIN_ITEMS, FRACTION_DECIMALS,
+    AGREE_TOLERANCE, CORRECTION_WORDS, DECIMAL_FACTORS, EQUALS_TARGET_RATIO, FAR_ABOVE_TARGET, FAR_BELOW_EXPECTED, FAR_BELOW_MIN_ITEMS, FRACTION_DECIMALS,
     GROWTH_NEAR_ZERO, GROWTH_RATIO_FLOOR, HIGH_SHARE_TARGET, JUMP_REASON_WORDS, LOOKS_CUMULATIVE_CLOSENESS,
     LOW_SHARE_SHARE, MAGNITUDE_RATIO,
     PERCENT_PLAUSIBLE_FACTOR, RATE_MAY_EXCEED_100_WORDS,
@@ -199,6 +199,9 @@ class NumericRules:
                         prev_label=short_label(previous_quarter(figure.quarter)), prev=self.shown(prior),
                         value=self.shown(prior + increment))
             return
+        if any(word in (figure.note or "") for word in CORRECTION_WORDS):
+            return verdict.add("cumulative_corrected", value=self.shown(value), prev_label=short_label(self.latest),
+                               prev=self.shown(before))
         hint = ""
         if figure.cumulative_given and prior is not None and value > 0:
             verdict.readings.append(prior + value)
