@@ -110,17 +110,18 @@ class Judge:
 
 
 def judgement_columns(survivors: list[int], superseded: np.ndarray, verdicts: dict[int, Verdict]) -> dict[str, np.ndarray]:
-    """The judgement columns of the actuals table for the ``survivors`` rows (batch indices)."""
-    judgement, reasons, messages = [], [], []
-    for i in survivors:
-        verdict = verdicts.get(i)
-        if superseded[i] or verdict is None:
-            judgement.append(SUPERSEDED), reasons.append(""), messages.append("")
-        else:
-            judgement.append(verdict.outcome), reasons.append(";".join(dict.fromkeys(verdict.codes)))
-            messages.append(verdict.message)
-    return {"judgement": np.asarray(judgement, dtype=object), "reasons": np.asarray(reasons, dtype=object),
-            "judgement_message": np.asarray(messages, dtype=object)}
+    """The judgement columns of the actuals table for the ``survivors`` rows (batch indices, in the
+    table's order): "superseded" and blanks, then each winner's verdict (a few per KPI, set by index)."""
+    count = len(survivors)
+    judgement = np.full(count, SUPERSEDED, dtype=object)
+    reasons, messages = np.full(count, "", dtype=object), np.full(count, "", dtype=object)
+    position = {row: at for at, row in enumerate(survivors)}
+    for row, verdict in verdicts.items():
+        if superseded[row]:
+            continue
+        at = position[row]
+        judgement[at], reasons[at], messages[at] = verdict.outcome, ";".join(dict.fromkeys(verdict.codes)), verdict.message
+    return {"judgement": judgement, "reasons": reasons, "judgement_message": messages}
 
 
 def judged_rows(actuals: pd.DataFrame) -> list[dict]:
