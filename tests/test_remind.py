@@ -35,7 +35,9 @@ def test_list_separates_not_sent_returned_and_held_with_deadline_and_date():
     assert any(line.startswith("  待核实 K3.1.03") for line in lines)
     body = remind.body_html(PLAN, "2025Q3", MISSING, today=TODAY, deadline=dt.date(2025, 10, 15))
     assert "2个责任单位共2项指标尚未报送2025年第三季度数据，另有1行报送被退回、1项数据待核实" in body
-    assert "报送截止：2025年10月15日" in body and "清单日期：2025年10月12日" in body
+    assert "报送截止：2025年10月15日" in body and "清单日期：2025年10月12日" in body and "请于2025年10月15日前按下表" in body
+    late = remind.body_html(PLAN, "2025Q3", MISSING, today=TODAY)  # the default deadline, 10 days after 9月30日
+    assert "报送截止日期（2025年10月10日）已过，请尽快按下表" in late
     assert "<h3>未报送（1项）</h3>" in body and "<h3>已报送但被退回（1行）</h3>" in body and "<h3>已报送、待核实（1项）</h3>" in body
     assert "确定晨会&lt;标杆&gt;企业" in body and "<标杆>" not in body
     assert "3处" in body  # the last figure submitted

@@ -96,6 +96,11 @@ def deadline_of(quarter: str, deadline: dt.date | None = None) -> dt.date:
     return deadline or quarters.quarter_end_date(quarter) + dt.timedelta(days=REPORT_DEADLINE_DAYS)
 
 
+def _when(today: dt.date, deadline: dt.date) -> str:
+    """请于…前 before the deadline, 已过… after it."""
+    return f"请于{cn_date(deadline)}前" if today <= deadline else f"报送截止日期（{cn_date(deadline)}）已过，请尽快"
+
+
 def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -130,7 +135,7 @@ def body_html(plan, quarter: str, missing: dict[str, UnitList], *, today: dt.dat
              f"<p>清单日期：{cn_date(today)}　报送截止：{cn_date(deadline_of(quarter, deadline))}</p>",
              f"<p>依据《{escape(str(plan.title))}》，截至{cn_date(today)}，{len(missing)}个责任单位共{counts[0]}项指标"
              f"尚未报送{escape(quarters.quarter_label(quarter))}数据，另有{counts[1]}行报送被退回、{counts[2]}项数据待核实，"
-             f"请于{cn_date(deadline_of(quarter, deadline))}前按下表补报或更正（更正件填写更晚的填报日期）。</p>"]
+             f"{_when(today, deadline_of(quarter, deadline))}按下表补报或更正（更正件填写更晚的填报日期）。</p>"]
     if not missing:
         parts.append("<p>本季度各指标均已报送。</p>")
     for owner, unit in missing.items():
