@@ -195,7 +195,8 @@ def safe_file_part(text: str) -> str:
 
 
 def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]:
-    """kpi_id -> previous quarter's cumulative figure (milestones: state label) from actuals.parquet.
+    """kpi_id -> previous quarter's cumulative figure (milestones: state label) from actuals.parquet;
+    held figures are left out.
 
     Empty for Q1 (a new year starts from zero) or when no processed actuals exist.
     """
@@ -203,7 +204,8 @@ def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]
     if quarter_index(quarter) == 1 or not (directory / f"{ACTUALS_FILE}.parquet").exists():
         return {}
     actuals = load_actuals(directory)
-    rows = actuals[actuals["quarter"] == previous_quarter(quarter)]
+    # a held figure (待核实) is no figure to build on: its cell stays blank
+    rows = actuals[(actuals["quarter"] == previous_quarter(quarter)) & (actuals["judgement"] != "held")]
     figures: dict[str, Any] = {}
     for record in rows.to_dict("records"):
         if record["state"]:
