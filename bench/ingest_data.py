@@ -14,7 +14,8 @@ with 万平方米 in the 单位 column) and a small share (``MESSY_SHARE``) of m
 each of which the ingest must reject for a known reason (a bad 填报日期 excepted: that row
 is kept and flagged). The generator counts what
 the ingest should report (``Expected``), so the benchmark also checks the result:
-``rows_read == accepted + superseded + rejected`` and every count.
+``rows_read == accepted + superseded + held + rejected`` and every count (a held figure is one
+the generator counts as accepted: it does not judge).
 
 Deterministic: a fixed seed gives the same bytes on every machine.
 """

@@ -134,12 +134,14 @@ INSTRUCTIONS = (
     "2. 灰色单元格（指标编号、指标名称、单位、年度目标、上季度累计完成、季度）为计划信息，已锁定，不能修改；如有错误请联系{organization}汇总人员。",
     "3. 累计完成：填写截至本季度末的全年累计数，只填数字，单位以“单位”列为准（如单位为平方米，8.5万平方米填 85000）。",
     "4. 本季度完成：填写本季度新增数。两项都填最好；只填本季度完成时，系统按上一季度累计数自动推算累计完成（上一季度未报送时无法推算，该行将被退回）。",
-    "5. 单位为 % 的指标：填写百分数，如 95% 填 95。若填写 0.95 之类不大于 1 的小数，系统将按 95% 处理并做标记。",
+    "5. 单位为 % 的指标：填写百分数本身，如 95% 填 95，增长0.8%填 0.8，下降2.5%填 -2.5。不要填 0.95 之类的小数：只有一种理解与目标相符时系统才按 95% 换算并标记，两种理解都说得通时暂缓采用、退回核实。",
     "6. 里程碑类指标（无数字目标）：只需在“完成情况”中选择 已完成 / 推进中 / 未启动。",
     "7. 进展说明：简要写明进展、存在问题和下一步打算；内容将原样显示在报告中，请勿以 = + - @ 开头。",
     "8. 填报日期：填写报送日期，如 {example_date}。如需更正，请重新提交一份并填写更晚的填报日期，后报的数据自动替代先前数据（先前数据保留备查）。",
     "9. 请勿使用公式（系统不计算公式，公式单元格将被退回）；请保存为 .xlsx 格式，不要另存为 .xls。",
     "10. 本季度没有进展的指标可以不填，保持该行空白即可。",
+    "11. 系统会核对每个数：个数应为整数、累计数不应下降、数量级与序时进度相符（防止万与平方米、小数点错位）等。明显异常的数暂缓采用，"
+    "报告中标“待核实”并通知本单位；数据确实无误的（如集中完工），请在进展说明中写明原因和数量，由{organization}汇总人员核实确认后采用。",
 )
 
 
@@ -193,7 +195,8 @@ def safe_file_part(text: str) -> str:
 
 
 def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]:
-    """kpi_id -> previous quarter's cumulative figure (milestones: state label) from actuals.parquet.
+    """kpi_id -> previous quarter's cumulative figure (milestones: state label) from actuals.parquet;
+    held figures are left out.
 
     Empty for Q1 (a new year starts from zero) or when no processed actuals exist.
     """
@@ -201,7 +204,8 @@ def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]
     if quarter_index(quarter) == 1 or not (directory / f"{ACTUALS_FILE}.parquet").exists():
         return {}
     actuals = load_actuals(directory)
-    rows = actuals[actuals["quarter"] == previous_quarter(quarter)]
+    # a held figure (待核实) is no figure to build on: its cell stays blank
+    rows = actuals[(actuals["quarter"] == previous_quarter(quarter)) & (actuals["judgement"] != "held")]
     figures: dict[str, Any] = {}
     for record in rows.to_dict("records"):
         if record["state"]:

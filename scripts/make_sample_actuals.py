@@ -15,14 +15,16 @@ What the sample contains (one file per reporting unit and quarter, plus one corr
   variants (累计完成值, 本季度完成（增量）), areas in 万平方米, Chinese numerals,
   full-width digits, thousands separators, "500余" (approximate); a Q2 correction file
   with a later 填报日期 that supersedes three rows; a text "见附件" in a number column
-  (Q2) and an incompatible unit (Q3).
+  (Q2) and an incompatible unit (Q3); in Q3 an area typed in 平方米 in a 万平方米 row (held:
+  the judgement proposes the figure meant) and an increment typed in the 累计完成 column too
+  (warned: read as the Q2 cumulative plus the increment).
 * 经济发展办 – GBK CSV with a title line, growth rates as "8.6%", Excel serial
   numbers as 填报日期 (Q2), an unknown id (Q1) and a row of last year (Q4).
 * 社会事务办 – UTF-8-with-BOM CSV with English headers, KPIs named by name only,
   "约135"; **no Q2 submission**; an unknown name (Q1), a bad quarter (Q3) and a bad
   milestone state (Q4).
-* 平安建设办 – increments only (no 累计完成 column), rates as fractions (0.95),
-  full-width digits, a 备注 footer.
+* 平安建设办 – increments only (no 累计完成 column), rates as fractions (0.95: read as
+  95 % and warned, the only reading the target allows), full-width digits, a 备注 footer.
 * Figures: most KPIs on track, some ahead, some behind, two severely behind
   (``SEVERELY_BEHIND``), milestones moving 未启动 → 推进中 → 已完成, and a few KPIs
   never reported (``NEVER_REPORTED``).
@@ -341,6 +343,10 @@ class Writer:
                 row[3] = round(float(row[3]) * 0.5, 2)  # a typo, fixed by the correction
             if quarter.endswith("Q3") and kpi["kpi_id"] == "K3.2.08":
                 row[3], row[4], row[5] = "6", "2", "个"  # facades counted: incompatible unit
+            if quarter.endswith("Q3") and kpi["kpi_id"] == "K3.1.05":  # typed in 平方米 in a 万平方米 row: held
+                row[3], row[4] = fig.cumulative, fig.increment
+            if quarter.endswith("Q3") and kpi["kpi_id"] == "K3.3.06":  # the increment in both columns: warned,
+                row[3] = row[4]  # read as the Q2 cumulative plus the increment
             rows.append(row)
         self.save_book(self.city_book(quarter, rows, day), self.path(quarter, owner, "xlsx"), day)
         if quarter.endswith("Q2"):

@@ -87,7 +87,7 @@ def one(tmp_path, *rows, plan=PLAN, name="2025Q1/s.csv"):
 
 def assert_identity(result: act.IngestResult):
     s = result.summary
-    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["rejected"] + s["details"]
+    assert s["rows_read"] == s["accepted"] + s["superseded"] + s["held"] + s["rejected"] + s["details"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -392,9 +392,16 @@ def test_cumulative_fell_and_inconsistent_increment(tmp_path):
         row("K1.1.01", quarter="2025Q1", cumulative="40", increment="40"),
         row("K1.1.01", quarter="2025Q2", cumulative="35", increment="5"),
     ])
-    flags = run(tmp_path / "raw").actuals["flags"].tolist()
-    assert flags[0] == ""
-    assert set(flags[1].split(";")) == {"cumulative_fell", "increment_inconsistent"}
+    frame = run(tmp_path / "raw").actuals
+    assert frame["judgement"].tolist() == ["accepted", "held"]  # a cumulative figure cannot fall: held, not used
+    assert frame["reasons"].tolist() == ["", "cumulative_fell"]
+    assert "K1.1.01" not in frame.iloc[1]["judgement_message"] and "低于一季度的40家" in frame.iloc[1]["judgement_message"]
+    write_csv(tmp_path / "raw" / "a.csv", [
+        row("K1.1.01", quarter="2025Q1", cumulative="40", increment="40"),
+        row("K1.1.01", quarter="2025Q2", cumulative="75", increment="5"),
+    ])
+    frame = run(tmp_path / "raw").actuals
+    assert frame["reasons"].tolist() == ["", "increment_inconsistent"] and frame.iloc[1]["judgement"] == "held"
 
 
 def test_rates_are_point_in_time(tmp_path):
@@ -411,7 +418,8 @@ def test_rates_are_point_in_time(tmp_path):
 
 def test_state_regressed(tmp_path):
     write_csv(tmp_path / "raw" / "a.csv", [row("K4.1.02", quarter="2025Q1", state="已完成"), row("K4.1.02", quarter="2025Q2", state="推进中")])
-    assert run(tmp_path / "raw").actuals["flags"].tolist() == ["", "state_regressed"]
+    frame = run(tmp_path / "raw").actuals
+    assert frame["reasons"].tolist() == ["", "state_regressed"] and frame["judgement"].tolist() == ["accepted", "held"]
 
 
 def test_resubmission_later_date_wins(tmp_path):
@@ -700,8 +708,8 @@ def write_plan_yaml(path: Path) -> Path:
 SAMPLE_RAW = workspace.current().actuals_raw
 # What the committed sample data (scripts/make_sample_actuals.py) must ingest to.
 EXPECTED_SAMPLE_COUNTS = {
-    "files_read": 20, "files_failed": 0, "rows_read": 314, "accepted": 305, "superseded": 2, "rejected": 7,
-    "skipped": 39, "file_errors": [], "sample_data": True,
+    "files_read": 20, "files_failed": 0, "rows_read": 314, "accepted": 304, "superseded": 2, "rejected": 7,
+    "held": 1, "warned": 13, "confirmed": 0, "skipped": 39, "file_errors": [], "sample_data": True,
     "by_reason": {"bad_number": 1, "bad_quarter": 1, "bad_state": 1, "incompatible_unit": 1, "quarter_mismatch": 1, "unknown_kpi": 2},
 }
 
@@ -709,10 +717,10 @@ EXPECTED_SAMPLE_COUNTS = {
 def test_bundled_sample_data_ingests_via_cli(tmp_path, capsys):
     out = tmp_path / "out"
     assert _cli(["ingest", "--out", str(out)]) == 0  # default --raw data/raw/actuals, default plan
-    assert "采用 305" in capsys.readouterr().out
+    assert "采用 304（其中有提示 13），暂缓采用（待核实）1" in capsys.readouterr().out
     summary = json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
     assert {key: summary[key] for key in EXPECTED_SAMPLE_COUNTS} == EXPECTED_SAMPLE_COUNTS
-    assert summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["rejected"]
+    assert summary["rows_read"] == summary["accepted"] + summary["superseded"] + summary["held"] + summary["rejected"]
     assert {f["encoding"] for f in summary["files"]} == {"", "gbk", "utf-8-sig"}
     frame = act.load_actuals(out, include_superseded=True)
     assert set(frame["quarter"]) == {"2025Q1", "2025Q2", "2025Q3", "2025Q4"}

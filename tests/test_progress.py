@@ -42,7 +42,7 @@ CONTRACT_COLUMNS = [
 ACTUALS_COLUMNS = [
     "kpi_id", "quarter", "cumulative", "increment", "state", "approximate", "note",
     "reporting_unit", "reporter", "report_date", "source_file", "source_sheet",
-    "source_row", "superseded", "flags",
+    "source_row", "superseded", "flags", "judgement", "reasons", "judgement_message",
 ]
 
 
@@ -72,7 +72,7 @@ def sub(kpi_id, quarter, cumulative=NAN, state="", **extra) -> dict:
         "kpi_id": kpi_id, "quarter": quarter, "cumulative": float(cumulative), "increment": NAN,
         "state": state, "approximate": False, "note": "", "reporting_unit": "党建办", "reporter": "张三",
         "report_date": "", "source_file": f"{quarter}/a.csv", "source_sheet": "", "source_row": 2,
-        "superseded": False, "flags": "",
+        "superseded": False, "flags": "", "judgement": "accepted", "reasons": "", "judgement_message": "",
     }
     row.update(extra)
     return row
@@ -468,7 +468,7 @@ def test_rollup_by_task():
 def test_rollup_by_pillar():
     table = rollup(_sample_progress(), by="pillar")
     assert list(table.columns) == [
-        "pillar", "kpis", "done", "ahead", "on_track", "behind", "severely_behind", "missing",
+        "pillar", "kpis", "done", "ahead", "on_track", "behind", "severely_behind", "held", "missing",
         "avg_completion", "worst_status", "worst_status_label",
     ]
     assert table["pillar"].tolist() == [1, 2]
@@ -490,9 +490,9 @@ def test_missing_submissions_and_status_counts():
     progress_table = _sample_progress()
     assert missing_submissions(progress_table)["kpi_id"].tolist() == ["K1.2.01"]
     counts = status_counts(progress_table)
-    assert counts["status"].tolist() == ["done", "ahead", "on_track", "behind", "severely_behind", "missing"]
-    assert counts["status_label"].tolist() == ["已完成", "超进度", "达进度", "欠进度", "严重滞后", "未报送"]
-    assert counts["count"].tolist() == [1, 0, 1, 1, 1, 1]
+    assert counts["status"].tolist() == ["done", "ahead", "on_track", "behind", "severely_behind", "held", "missing"]
+    assert counts["status_label"].tolist() == ["已完成", "超进度", "达进度", "欠进度", "严重滞后", "待核实", "未报送"]
+    assert counts["count"].tolist() == [1, 0, 1, 1, 1, 0, 1]
 
 
 def test_progress_over_year_concatenates_four_quarters():
@@ -525,7 +525,7 @@ def test_status_rules_state_the_thresholds_and_every_label():
     for needle in ("110%", "95%", "70%", "序时进度", "50%", *STATUS_LABELS.values()):
         assert needle in text
     table = status_rules_table()
-    assert table["状态"].tolist() == ["已完成", "超进度", "达进度", "欠进度", "严重滞后", "未报送"]
+    assert table["状态"].tolist() == ["已完成", "超进度", "达进度", "欠进度", "严重滞后", "待核实", "未报送"]
 
 
 def test_status_order_is_worst_to_best():

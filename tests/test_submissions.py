@@ -44,7 +44,7 @@ def test_whole_set_counts(ingested):
     assert len(ms.EXPECT) >= 15 and not found["problems"]
     for result in results:
         s = result.summary
-        assert s["rows_read"] == s["accepted"] + s["superseded"] + s["rejected"] + s["details"]
+        assert s["rows_read"] == s["accepted"] + s["superseded"] + s["held"] + s["rejected"] + s["details"]
 
 
 def test_cause_1_summary_sheet_is_the_figure_and_details_are_apart(ingested):

@@ -97,6 +97,17 @@ def test_prefilled_values_and_previous_quarter(tmp_path, q1_processed):
     assert zero["A1"].value.endswith("（=应急办）")
 
 
+def test_a_held_figure_is_not_prefilled_as_last_quarter(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "q1.csv").write_text("指标编号,季度,累计完成\nK1.1.01,2025Q1,-9\nK6.1.02,2025Q1,3\n", encoding="utf-8")
+    result = act.ingest(raw, tmp_path / "processed", PLAN)
+    assert result.summary["held"] == 1  # a count cannot be negative
+    template.write_templates(PLAN, "2025Q2", tmp_path / "out", tmp_path / "processed")
+    rows = data_rows(openpyxl.load_workbook(tmp_path / "out" / "2025Q2_党建办_填报模板.xlsx")[template.DATA_SHEET])
+    assert rows["K1.1.01"]["上季度（2025Q1）累计完成"].value is None and rows["K6.1.02"]["上季度（2025Q1）累计完成"].value == 3
+
+
 def test_q1_has_no_previous_figures(tmp_path, q1_processed):
     template.write_templates(PLAN, "2025Q1", tmp_path / "out", q1_processed)
     sheet = openpyxl.load_workbook(tmp_path / "out" / "2025Q1_党建办_填报模板.xlsx")[template.DATA_SHEET]

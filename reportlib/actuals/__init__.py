@@ -8,7 +8,10 @@ for one field), :mod:`~reportlib.actuals.normalize` (one row into a candidate),
 :mod:`~reportlib.actuals.records` (rejects, errors, flags, the two tables),
 :mod:`~reportlib.actuals.communities` (汇总 sheets and per-community detail),
 :mod:`~reportlib.actuals.bulk` (candidate columns; the row rules applied to text sheets in bulk),
-:mod:`~reportlib.actuals.ledger` (every row accepted, superseded, rejected or detail; conflicts),
+:mod:`~reportlib.actuals.judge_rules`, :mod:`~reportlib.actuals.readings`, :mod:`~reportlib.actuals.verdict`,
+:mod:`~reportlib.actuals.numeric`, :mod:`~reportlib.actuals.judge` and :mod:`~reportlib.actuals.confirmations` (the
+judgement of every accepted figure),
+:mod:`~reportlib.actuals.ledger` (every row accepted, superseded, held, rejected or detail; conflicts),
 :mod:`~reportlib.actuals.store` (writing and reading the processed tables; :func:`ingest`,
 :func:`ensure_ingested`) and :mod:`~reportlib.actuals.commands` (``reportlib ingest``).
 
@@ -31,7 +34,8 @@ checks each row against the plan and writes, atomically and deterministically:
   unchanged re-ingest).
 
 Every non-blank data row read ends up exactly once as accepted, superseded, rejected or
-detail: ``rows_read == accepted + superseded + rejected + details``. Blank rows, footer rows
+detail: ``rows_read == accepted + superseded + held + rejected + details`` (accepted counts
+the figures used: accepted, warned and confirmed by the judgement). Blank rows, footer rows
 (填表人/审核人/制表/备注 …), repeated header rows, hidden rows and template rows left
 entirely unfilled are counted in ``skipped`` and are not data rows.
 
@@ -119,10 +123,15 @@ Percent rule
     A cell formatted as percent (Excel/LibreOffice number format with %, .ods percentage
     cells) holds a fraction and is read as the percent it shows (1.283 shown as 128.3 % →
     128.3 %). For a KPI whose plan unit is ``%``: a figure written with a percent sign is
-    taken as percent points ("95%" → 95); a bare number whose absolute value is ≤ 1.0 is a
-    fraction and multiplied by 100 (0.95 → 95, flagged ``percent_as_fraction``; 0 stays
-    0); a bare number above 1 is taken as percent points (95 → 95). A % figure for a
-    non-% KPI is an incompatible unit.
+    taken as percent points ("95%" → 95, ``-2.5%`` → −2.5); a bare number above 1 is
+    taken as percent points (95 → 95); a bare number whose absolute value is ≤ 1.0 is kept
+    as typed and read by the judgement (:mod:`~reportlib.actuals.judge`): a growth rate's
+    ``0.8`` is 0.8 %, a share's ``0.95`` is 95 % (flagged ``percent_as_fraction`` and
+    warned) where that is the one reading plausible against the target, and a figure with
+    two plausible readings is held. A % figure for a non-% KPI is an incompatible unit.
+Numbers written ambiguously
+    ``2,15``, ``2、15``, ``1,2345`` (a separator that is no thousands separator) are kept
+    as their first reading, flagged ``ambiguous_number`` and held by the judgement.
 Milestones
     完成情况: 已完成/完成/完工 → ``done``; 推进中/进行中/正在推进 → ``in_progress``;
     未启动/未开始 → ``not_started`` (``STATE_WORDS``). A state typed in the 累计完成 column
@@ -163,11 +172,16 @@ Supersession and conflicts
     in one file: with the same figures the first row is kept and later ones are rejected
     ``duplicate_in_file``; with different figures every one of them is rejected (which
     is right cannot be known).
-Checks
-    A cumulative figure lower than the latest earlier quarter's is flagged
-    ``cumulative_fell`` (not for point-in-time KPIs); a milestone moving back is
-    ``state_regressed``; an increment that disagrees with the change in cumulative
-    figures is ``increment_inconsistent``.
+Judgement
+    After supersession, the winning figure of each KPI and quarter is judged, in quarter
+    order, against the plan and the KPI's trusted earlier quarters (:mod:`~reportlib.actuals.judge`,
+    rules as data in :mod:`~reportlib.actuals.judge_rules`, docs/judgement.md): a figure
+    ends ``accepted``, ``warned`` or ``held`` (``judgement``, ``reasons`` and
+    ``judgement_message`` columns; ``cumulative_fell``, ``state_regressed`` and
+    ``increment_inconsistent`` are among its rules), or ``confirmed`` by the analyst's
+    ``confirmations.yaml`` in the quarter folder (:mod:`~reportlib.actuals.confirmations`).
+    A held figure is never the basis of a later quarter: a row of increments only after a
+    held quarter is held (``prior_held``), not rejected.
 Formulas
     Never evaluated. A formula with a cached value is used and flagged
     ``formula_value``; one without a cached value (in any column matching a field) is
@@ -179,7 +193,8 @@ Rows
     repeated header, hidden, or a template row left unfilled (累计完成, 本季度完成, 完成情况
     and 进展说明 all blank: the KPI was not reported). Every other row is a data row. One
     reject per row: the first problem found, in the order KPI, quarter, figures or
-    state. Other flags: ``unit_converted`` (the 单位 column or header held a multiple such
+    state; a reject names the KPI (``kpi_id``, ``kpi_name``: as typed when unknown) and the
+    row's ``quarter``. Other flags: ``unit_converted`` (the 单位 column or header held a multiple such
     as 万平方米, or the figure was converted from another unit), ``name_mismatch`` (id
     and name disagree; the id wins).
 Untrusted text
@@ -201,13 +216,14 @@ from reportlib.actuals.headers import match_header
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.normalize import plan_unit
 from reportlib.actuals.readers import decode_bytes
-from reportlib.actuals.records import in_quarter_folder, quarter_notes, quarters_in_rejects, rejects_for
+from reportlib.actuals.records import in_quarter_folder, quarter_notes, quarters_in_rejects, reject_reason, rejects_for
 from reportlib.actuals.rules import (
     ACTUALS_COLUMNS,
     ACTUALS_FILE,
     FILE_ERRORS,
     MILESTONE_KIND,
     REASONS,
+    REJECT_ACTIONS,
     REJECT_COLUMNS,
     REJECTS_FILE,
     STATE_LABELS,
@@ -228,8 +244,8 @@ from reportlib.atomic import write_bytes_atomic
 from reportlib.actuals.commands import register
 
 __all__ = [
-    "ACTUALS_COLUMNS", "ACTUALS_FILE", "FILE_ERRORS", "MILESTONE_KIND", "REASONS", "REJECT_COLUMNS",
+    "ACTUALS_COLUMNS", "ACTUALS_FILE", "FILE_ERRORS", "MILESTONE_KIND", "REASONS", "REJECT_ACTIONS", "REJECT_COLUMNS",
     "REJECTS_FILE", "STATE_LABELS", "STATE_ORDER", "SUMMARY_FILE", "Ingest", "IngestResult", "csv_bytes",
     "decode_bytes", "ensure_ingested", "ingest", "load_actuals", "load_details", "load_rejects", "load_summary",
-    "in_quarter_folder", "match_header", "neutralize", "quarter_notes", "quarters_in_rejects", "rejects_for", "parquet_bytes", "plan_unit", "register", "write_bytes_atomic",
+    "in_quarter_folder", "match_header", "neutralize", "quarter_notes", "quarters_in_rejects", "reject_reason", "rejects_for", "parquet_bytes", "plan_unit", "register", "write_bytes_atomic",
 ]

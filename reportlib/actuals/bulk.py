@@ -21,7 +21,8 @@ class RowSink(Protocol):
     batch: "Batch"
     skipped: Counter
 
-    def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None: ...
+    def reject(self, file: str, sheet: str, row: int, rejected: RowReject, *, kpi: tuple[str, str] | None = None,
+               quarter: str = "") -> None: ...
 
     def warn(self, file: str, sheet: str, row: int, problem: RowReject) -> None: ...
 
@@ -54,6 +55,7 @@ class Batch:
         self.flags = array("q")
         self.increment_column: list[str] = []
         self.increment_raw: list[str] = []
+        self.cumulative_raw: list[str] = []
 
     def __len__(self) -> int:
         return len(self.kpi_id)
@@ -80,6 +82,7 @@ class Batch:
         self.flags.append(flag_mask(cand.flags))
         self.increment_column.append(cand.increment_column)
         self.increment_raw.append(cand.increment_raw)
+        self.cumulative_raw.append(cand.cumulative_raw)
 
 
 SAME = object()  # memo entry of a 填报日期 cell saying 同上
@@ -211,6 +214,7 @@ class TextSheetParser:
             batch.reporter.append, batch.report_date.append, batch.file.append, batch.sheet.append)
         add_row, add_flags, add_increment_column, add_increment_raw = (
             batch.row.append, batch.flags.append, batch.increment_column.append, batch.increment_raw.append)
+        add_cumulative_raw = batch.cumulative_raw.append
         increment_column = self.increment_column
         count = 0
         rows = sheet.rows
@@ -237,7 +241,7 @@ class TextSheetParser:
             if found is None:
                 found = kpi_memo[key] = self.kpi(id_text, name_text)
             if found.__class__ is RowReject:
-                reject(rel, sheet_name, row_number, found)
+                reject(rel, sheet_name, row_number, found, kpi=key)
                 continue
             kpi_id, mask, kind, target_unit, kpi = found
             raw = row[c_quarter]
@@ -245,7 +249,7 @@ class TextSheetParser:
             if found is None:
                 found = quarter_memo[raw] = self.quarter(raw)
             if found.__class__ is RowReject:
-                reject(rel, sheet_name, row_number, found)
+                reject(rel, sheet_name, row_number, found, kpi=(kpi_id, str(kpi.get("name") or "")))
                 continue
             quarter, quarter_mask = found
             mask |= quarter_mask
@@ -262,7 +266,7 @@ class TextSheetParser:
                 if state is None:
                     state = state_memo[raw] = self.state(raw)
                 if state.__class__ is RowReject:
-                    reject(rel, sheet_name, row_number, state)
+                    reject(rel, sheet_name, row_number, state, kpi=(kpi_id, str(kpi.get("name") or "")), quarter=quarter)
                     continue
             else:
                 value = row[c_unit]
@@ -293,11 +297,9 @@ class TextSheetParser:
                         increment = parsed[0]
                     mask |= parsed[1]
                     approximate = approximate or parsed[2]
-                if rejected is not None:
-                    reject(rel, sheet_name, row_number, rejected)
-                    continue
-                if not parsed_any:
-                    reject(rel, sheet_name, row_number, self.no_figures)
+                if rejected is not None or not parsed_any:
+                    reject(rel, sheet_name, row_number, rejected or self.no_figures,
+                           kpi=(kpi_id, str(kpi.get("name") or "")), quarter=quarter)
                     continue
                 if approximate:
                     mask |= approximate_bit
@@ -337,6 +339,9 @@ class TextSheetParser:
             value = row[c_inc]
             increment_raw = value.strip() if value is not None else ""
             increment_raw = interned.setdefault(increment_raw, increment_raw)
+            value = row[c_cum]
+            cumulative_raw = value.strip() if value is not None else ""
+            cumulative_raw = interned.setdefault(cumulative_raw, cumulative_raw)
             add_kpi(kpi_id)
             add_quarter(quarter)
             add_cumulative(cumulative)
@@ -353,4 +358,5 @@ class TextSheetParser:
             add_flags(mask)
             add_increment_column(increment_column)
             add_increment_raw(increment_raw)
+            add_cumulative_raw(cumulative_raw)
         return count

@@ -10,17 +10,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportlib.actuals import confirmations
+from reportlib.actuals.judge import Judge, judged_rows, judgement_columns, warn_community_mismatches
+from reportlib.actuals.judge_rules import CONFIRMED, HELD, WARNED
+from reportlib.actuals.verdict import Figure, Verdict
 from reportlib.actuals.records import actuals_frame, rejects_frame
-from reportlib.actuals.rules import ACTUALS_COLUMNS
+from reportlib.actuals.rules import BASE_ACTUALS_COLUMNS
 from reportlib.actuals.cells import cell_text, folder_quarter, is_blank
 from reportlib.actuals.headers import detect_header
 from reportlib.actuals.normalize import RowParser, classify_row, is_point_in_time, plan_unit
 from reportlib.actuals import communities, files
 from reportlib.actuals.bulk import Batch, TextSheetParser
 from reportlib.actuals.readers import FileInfo, FileProblem, Sheet
-from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_texts
+from reportlib.actuals.records import Candidate, FileError, KpiIndex, Reject, RowReject, describe, flag_mask, flag_text, flag_texts, kpi_text
 from reportlib.actuals.rules import MAX_CONFLICT_OTHERS
-from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INCREMENT_TOLERANCE, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER, STATE_ORDER
+from reportlib.actuals.rules import FIELD_LABELS, FILE_ERRORS, HEADER_SCAN_ROWS, INSTRUCTION_SHEET_NAMES, LOOSE_TEXT_EXTENSIONS, MILESTONE_KIND, SAMPLE_MARKER
 from reportlib.errors import InputError
 from reportlib.quarters import (
     previous_quarter,
@@ -39,8 +43,8 @@ class IngestResult:
 
     @property
     def clean(self) -> bool:
-        """No rejects and no file errors."""
-        return self.summary["rejected"] == 0 and not self.summary["file_errors"]
+        """No rejects, no file errors and no figure held."""
+        return self.summary["rejected"] == 0 and not self.summary["file_errors"] and not self.summary.get("held")
 
 
 class Ingest:
@@ -76,7 +80,9 @@ class Ingest:
         """Submission files to read, sorted by relative path; the others go to ``files_not_read``."""
         if not self.raw_dir.is_dir():
             raise InputError("找不到实际完成数据文件夹", file=str(self.raw_dir))
-        found, self.not_read, links = files.discover(self.raw_dir, self.year)
+        found, not_read, links = files.discover(self.raw_dir, self.year)
+        # a quarter folder's confirmations.yaml is the analyst's reviewed decisions, read by run()
+        self.not_read = [entry for entry in not_read if not confirmations.is_confirmations_file(entry["file"])]
         for rel, reason in links:
             self.files_failed += 1
             self.file_error(rel, "", None, reason)
@@ -194,11 +200,17 @@ class Ingest:
         self.warnings.append({"file": file, "sheet": sheet, "row": row, "column": problem.column, "raw_value": raw,
                               "reason": problem.reason, "message": message})
 
-    def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None:
-        """Record a rejected row (formula problems also go to file_errors)."""
+    def reject(self, file: str, sheet: str, row: int, rejected: RowReject, *, kpi: tuple[str, str] | None = None,
+               quarter: str = "") -> None:
+        """Record a rejected row (formula problems also go to file_errors). ``kpi``: (id, name) as
+        resolved, or as typed when the KPI is unknown; ``quarter``: the row's, when read. Both
+        default to what the row parser attached to ``rejected``."""
         raw = cell_text(rejected.raw)
-        message = describe(file, sheet, row, rejected.column, raw, rejected.reason, rejected.detail)
-        self.rejects.append(Reject(file, sheet, row, rejected.column, raw, rejected.reason, message))
+        kpi_id, kpi_name = kpi or rejected.kpi or ("", "")
+        quarter = quarter or rejected.quarter or folder_quarter(file) or ""
+        message = describe(file, sheet, row, rejected.column, raw, rejected.reason, rejected.detail,
+                           kpi=kpi_text(kpi_id, kpi_name))
+        self.rejects.append(Reject(file, sheet, row, rejected.column, raw, rejected.reason, message, kpi_id, kpi_name, quarter))
         if rejected.reason == "formula_without_value":
             self.file_errors.append(FileError(file, sheet, row, rejected.reason, message))
 
@@ -231,10 +243,12 @@ class Ingest:
             detail = (f"与{where}数值不同，无法确定哪一行正确，两行均未采用" if j in differing
                       else f"已采用{where}，本行未采用")
             self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
-                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], detail))
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[i], detail),
+                kpi=(batch.kpi_id[i], self.index.name(batch.kpi_id[i])), quarter=batch.quarter[i])
         for j in sorted(differing):
             self.reject(batch.files[batch.file[j]], batch.sheet[j], batch.row[j], RowReject(
-                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[j], "同一文件中另有一行数值不同，无法确定哪一行正确，两行均未采用"))
+                "duplicate_in_file", FIELD_LABELS["kpi_id"], batch.kpi_id[j], "同一文件中另有一行数值不同，无法确定哪一行正确，两行均未采用"),
+                kpi=(batch.kpi_id[j], self.index.name(batch.kpi_id[j])), quarter=batch.quarter[j])
             duplicate[j] = True
         return np.flatnonzero(~duplicate)
 
@@ -288,21 +302,21 @@ class Ingest:
 
         superseded = np.zeros(len(batch), dtype=bool)
         alive_all: list[np.ndarray] = []
-        bits = {name: flag_mask([name]) for name in (
-            "rate_from_increment", "derived_cumulative", "derived_increment", "increment_inconsistent",
-            "cumulative_fell", "state_regressed")}
-        effective: dict[str, tuple[float, str]] = {}
+        bits = {name: flag_mask([name]) for name in ("rate_from_increment", "derived_cumulative", "derived_increment")}
+        effective: dict[str, tuple[float, str]] = {}  # the KPI's trusted figures so far (never a held one)
+        held_quarters: set[str] = set()
+        verdicts: dict[int, Verdict] = {}
         current_kpi = None
         for start, end in zip(starts.tolist(), ends.tolist()):
             group = order[start:end]
             first = int(group[0])
             kpi_id, quarter = batch.kpi_id[first], batch.quarter[first]
             if kpi_id != current_kpi:
-                current_kpi, effective = kpi_id, {}
+                current_kpi, effective, held_quarters = kpi_id, {}, set()
                 kpi = self.index.by_id[kpi_id]
                 kind = str(kpi.get("kind") or "")
                 point_in_time = is_point_in_time(kind, plan_unit(kpi))
-            alive = group
+            alive, prior_value = group, None
             if kind != MILESTONE_KIND:
                 cum, inc = cumulative[group], increment[group]
                 missing = np.isnan(cum)
@@ -313,13 +327,14 @@ class Ingest:
                 else:
                     prior = effective.get(previous_quarter(quarter))
                     prior_value = 0.0 if quarter_index(quarter) == 1 else (prior[0] if prior is not None else None)
-                    if prior_value is None:
+                    if prior_value is None and previous_quarter(quarter) not in held_quarters:
                         for i in group[missing].tolist():
                             self.reject(batch.files[batch.file[i]], batch.sheet[i], batch.row[i], RowReject(
                                 "missing_prior_quarter", batch.increment_column[i] or FIELD_LABELS["increment"],
-                                batch.increment_raw[i], f"缺少{quarter_label(previous_quarter(quarter))}的数据"))
+                                batch.increment_raw[i], f"缺少{quarter_label(previous_quarter(quarter))}的数据"),
+                                kpi=(kpi_id, self.index.name(kpi_id)), quarter=quarter)
                         alive = group[~missing]
-                    else:
+                    elif prior_value is not None:  # (a held previous quarter: nothing to derive; judged below)
                         if missing.any():
                             cumulative[group[missing]] = prior_value + inc[missing]
                             flags[group[missing]] |= bits["derived_cumulative"]
@@ -327,28 +342,18 @@ class Ingest:
                         if no_increment.any():
                             increment[group[no_increment]] = cum[no_increment] - prior_value
                             flags[group[no_increment]] |= bits["derived_increment"]
-                        both = ~missing & ~np.isnan(inc)
-                        if both.any():
-                            expected = cum[both] - prior_value
-                            off = np.abs(expected - inc[both]) > INCREMENT_TOLERANCE * np.maximum(1.0, np.abs(cum[both]))
-                            flags[group[both][off]] |= bits["increment_inconsistent"]
             if len(alive) == 0:
                 continue
-            if effective:
-                before_cumulative, before_state = effective[max(effective)]
-                if kind == MILESTONE_KIND:
-                    floor = STATE_ORDER.get(before_state, 0)
-                    fell = np.fromiter((STATE_ORDER.get(batch.state[i], 0) < floor for i in alive.tolist()), dtype=bool, count=len(alive))
-                    flags[alive[fell]] |= bits["state_regressed"]
-                elif not point_in_time and not math.isnan(before_cumulative):
-                    values = cumulative[alive]
-                    fell = ~np.isnan(values) & (values < before_cumulative)
-                    flags[alive[fell]] |= bits["cumulative_fell"]
             superseded[alive[:-1]] = True
             last = int(alive[-1])
+            verdict = self.judge_row(last, cumulative, increment, flags, prior_value, effective)
+            verdicts[last] = verdict
             if len(alive) > 1:
                 self.note_conflict(alive, cumulative, flags, all_date_c)
-            effective[quarter] = (float(cumulative[last]), batch.state[last])
+            if verdict.outcome == HELD:
+                held_quarters.add(quarter)
+            else:
+                effective[quarter] = (float(cumulative[last]), batch.state[last])
             alive_all.append(alive)
         survivors = np.concatenate(alive_all) if alive_all else np.zeros(0, dtype=np.int64)
         # in the table's order: kpi_id, quarter, source_file, source_sheet, source_row
@@ -375,7 +380,26 @@ class Ingest:
             "source_row": rows[survivors],
             "superseded": superseded[survivors],
             "flags": flag_texts(flags[survivors]),
+            **judgement_columns(survivors.tolist(), superseded, verdicts),
         }
+
+    def judge_row(self, i: int, cumulative: np.ndarray, increment: np.ndarray, flags: np.ndarray,
+                  prior: float | None, effective: dict) -> Verdict:
+        """Judge row ``i`` (the winner of its KPI and quarter) and apply the verdict to the columns."""
+        batch = self.batch
+        figure = Figure(
+            kpi_id=batch.kpi_id[i], quarter=batch.quarter[i], cumulative=float(cumulative[i]), increment=float(increment[i]),
+            cumulative_given=not math.isnan(batch.cumulative[i]), increment_given=not math.isnan(batch.increment[i]),
+            state=batch.state[i], note=batch.note[i], cumulative_raw=batch.cumulative_raw[i],
+            increment_raw=batch.increment_raw[i], flags=frozenset(flag_text(int(flags[i])).split(";")), prior=prior)
+        if batch.state[i] == "" and math.isnan(cumulative[i]) and not math.isnan(increment[i]):
+            verdict = self.judge.prior_held(figure)
+        else:
+            verdict = self.judge.verdict(figure, effective)
+        cumulative[i], increment[i] = verdict.cumulative, verdict.increment
+        if verdict.flags:
+            flags[i] |= flag_mask(verdict.flags)
+        return verdict
 
     def note_conflict(self, alive: np.ndarray, cumulative: np.ndarray, flags: np.ndarray, date_codes: np.ndarray) -> None:
         """Rows of one KPI and quarter with the winner's 填报日期 but another value: a conflict.
@@ -422,7 +446,9 @@ class Ingest:
     # -- run -----------------------------------------------------------------
 
     def run(self) -> IngestResult:
-        """Read every file, resolve, and build the output tables and summary."""
+        """Read every file, resolve (judging each winning figure), and build the output tables and summary."""
+        self.judge = Judge(self.index.by_id, confirmations.load(self.raw_dir, self.year, self.index.by_id)
+                           if self.raw_dir.is_dir() else {})
         for rel, path in self.discover():
             self.read_file(rel, path)
         self.rows_read = sum(info.rows_read for info in self.files)
@@ -430,16 +456,21 @@ class Ingest:
         self.batch = Batch()  # the columns are in ``final`` now
         actuals = actuals_frame(final, presorted=True)
         del final
-        details = communities.details_frame(self.details, ACTUALS_COLUMNS)
+        details = communities.details_frame(self.details, BASE_ACTUALS_COLUMNS)
         actuals, mismatches = communities.check_against_summary(details, actuals)
+        actuals = warn_community_mismatches(actuals, mismatches)
         rejects = rejects_frame([vars(rej) for rej in self.rejects])
         superseded = int(actuals["superseded"].sum())
+        outcomes = Counter(actuals["judgement"])
         summary = {
             "files_read": len(self.files),
             "files_failed": self.files_failed,
             "rows_read": self.rows_read,
-            "accepted": len(actuals) - superseded,
+            "accepted": len(actuals) - superseded - outcomes[HELD],
             "superseded": superseded,
+            "held": outcomes[HELD],
+            "warned": outcomes[WARNED],
+            "confirmed": outcomes[CONFIRMED],
             "rejected": len(rejects),
             "details": len(details),
             "skipped": sum(self.skipped.values()),
@@ -454,7 +485,7 @@ class Ingest:
             "conflicts": self.conflicts,
             "row_warnings": sorted(self.warnings, key=lambda w: (w["file"], w["sheet"], w["row"])),
             "community_mismatches": mismatches,
+            "judged": judged_rows(actuals),
+            "confirmations_unused": self.judge.unused_confirmations(),
         }
         return IngestResult(actuals, rejects, summary, details)
-
-

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -10,8 +11,9 @@ from reportlib.actuals.cells import cell_text, fold, folder_quarter, is_blank, p
 from reportlib.actuals.headers import Header, _is_header_like, _map_row
 from reportlib.actuals.readers import Sheet
 from reportlib.actuals.records import Candidate, KpiIndex, RowReject
+from reportlib.actuals.rules import AMBIGUOUS_GROUPING, NEGATIVE_SIGNS, THOUSANDS
 from reportlib.actuals.rules import COUNT_UNIT_SYNONYMS, FIGURE_LEAD_WORDS, FIGURE_NEGATING_WORDS, REMARK_OPENERS, SAME_AS_ABOVE
-from reportlib.actuals.rules import BLANK_UNIT_TEXTS, FIELD_LABELS, FIGURE_FILLER_WORDS, FOOTER_PREFIXES, MILESTONE_KIND, MIN_HEADER_FIELDS, PERCENT_DIGITS, PERCENT_UNIT, PERCENT_UNIT_WORDS, POINT_IN_TIME_KINDS, ZERO_TARGET_KIND
+from reportlib.actuals.rules import BLANK_UNIT_TEXTS, FIELD_LABELS, FIGURE_FILLER_WORDS, FOOTER_PREFIXES, MILESTONE_KIND, MIN_HEADER_FIELDS, PERCENT_UNIT, PERCENT_UNIT_WORDS, POINT_IN_TIME_KINDS, ZERO_TARGET_KIND
 from reportlib.quarters import (
     QuarterError,
     parse_date,
@@ -65,6 +67,9 @@ def read_number_text(text: str) -> tuple[float, str | None, bool] | None:
     number = parse_number(text)
     if number is not None:
         return number, None, False
+    if text[:1] in NEGATIVE_SIGNS and len(text) > 1:  # -2.5%, −3个: a signed quantity
+        unsigned = read_number_text(text[1:].lstrip())
+        return None if unsigned is None else (-unsigned[0], unsigned[1], unsigned[2])
     quantity = parse_quantity(text)
     if quantity is None:
         return None
@@ -75,6 +80,21 @@ def read_number_text(text: str) -> tuple[float, str | None, bool] | None:
         return None
     approximate = bool(quantity.approximate or quantity.comparator != "exactly")
     return quantity.value, quantity.unit, approximate
+
+
+def ambiguous_grouping(text: str) -> bool:
+    """A number whose digits are grouped by a comma or 顿号 that is no thousands separator
+    (``2,15``, ``1,2345``, ``2、15``): neither 2 nor 215, so never read as either."""
+    return AMBIGUOUS_GROUPING.match(text) is not None and THOUSANDS.match(text) is None
+
+
+def grouping_readings(text: str) -> tuple[float, float]:
+    """The two readings of an ambiguously grouped number: the first separator as a decimal
+    point and the separators dropped (``2,15`` → 2.15 and 215; ``-1,2345`` → -1.2345 and -12345)."""
+    match = re.match(r"^([-+]?)(\d+(?:[,、]\d+)+)(\.\d+)?", text)
+    sign = -1.0 if match.group(1) == "-" else 1.0
+    parts = re.split("[,、]", match.group(2))
+    return sign * float(f"{parts[0]}.{''.join(parts[1:])}"), sign * float("".join(parts) + (match.group(3) or ""))
 
 
 def leading_quantity(text: str) -> tuple[float, str | None, bool] | None:
@@ -125,6 +145,8 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
         number = float(value)
     else:
         text = fold(value)
+        if ambiguous_grouping(text):  # kept as its first reading; the judgement holds it, naming both
+            return grouping_readings(text)[0], {"ambiguous_number"}, False
         parsed = read_number_text(text)
         if parsed is None:
             parsed = leading_quantity(text)
@@ -147,9 +169,8 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
     if target_unit == PERCENT_UNIT:
         if unit not in (None, PERCENT_UNIT):
             raise RowReject("incompatible_unit", column, raw, f"计划单位为%，填写的单位为{unit}")
-        if not percent_sign and 0 < abs(number) <= 1.0:
-            number = round(number * 100, PERCENT_DIGITS)  # 0.955 -> 95.5, not 95.49999999999999
-            flags.add("percent_as_fraction")
+        # a bare 0.95 is kept as typed: the judgement decides between 0.95 % and 95 %
+        # (reportlib.actuals.judge), against the KPI's kind and target
         return number, flags, approximate
     if unit is not None and target_unit and unit != target_unit:
         try:
@@ -320,15 +341,36 @@ class RowParser:
         return RowReject("missing_value", self.label("cumulative") if "cumulative" in self.header.columns else FIELD_LABELS["cumulative"], "", "累计完成和本季度完成都未填写")
 
     def parse(self, row_number: int, row: list[Any]) -> Candidate:
-        """Parse one data row or raise :class:`RowReject`."""
+        """Parse one data row or raise :class:`RowReject` (carrying the KPI, as resolved or as
+        typed, and the quarter once read)."""
+        self.current_kpi, self.current_quarter = "", ""
+        try:
+            return self.parse_row(row_number, row)
+        except RowReject as rejected:
+            rejected.kpi, rejected.quarter = self.kpi_of(row), self.current_quarter
+            raise
+
+    def kpi_of(self, row: list[Any]) -> tuple[str, str]:
+        """(id, name) of a row's KPI: the plan's when it resolves, else as typed."""
+        typed = (self.text(row, "kpi_id"), self.text(row, "name"))
+        try:
+            kpi_id = self.current_kpi or self.index.resolve(*typed, self.header.labels)[0]
+        except RowReject:
+            return typed
+        return kpi_id, self.index.name(kpi_id)
+
+    def parse_row(self, row_number: int, row: list[Any]) -> Candidate:
+        """:meth:`parse` without the KPI attached to a reject."""
         raw_date = self.get(row, "report_date")
         above = self.above_date
         self.above_date = above if is_same_as_above(raw_date) else raw_date
         flags = self.check_formulas(row_number, row)
         kpi_id, id_flags = self.index.resolve(self.text(row, "kpi_id"), self.text(row, "name"), self.header.labels)
+        self.current_kpi = kpi_id
         kpi = self.index.by_id[kpi_id]
         kind = str(kpi.get("kind") or "")
         quarter, quarter_flags = self.quarter(row)
+        self.current_quarter = quarter
         state = ""
         figures: dict[str, float | None] = {"cumulative": None, "increment": None}
         approximate = False
@@ -364,7 +406,7 @@ class RowParser:
             report_date=report_date, source_file=self.file, source_sheet=self.sheet.name,
             source_row=row_number, flags=flags | id_flags | quarter_flags,
             increment_column=self.label("increment") if "increment" in self.header.columns else "",
-            increment_raw=self.text(row, "increment"),
+            increment_raw=self.text(row, "increment"), cumulative_raw=self.text(row, "cumulative"),
         )
 
 

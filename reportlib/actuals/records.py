@@ -31,6 +31,9 @@ class Reject:
     raw_value: str
     reason: str
     message: str
+    kpi_id: str = ""  # the KPI as resolved (as typed when unknown)
+    kpi_name: str = ""
+    quarter: str = ""  # the row's quarter, else its folder's
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Candidate:
     superseded: bool = False
     increment_column: str = ""
     increment_raw: str = ""
+    cumulative_raw: str = ""  # the 累计完成 cell as typed (for the judgement: 2,15 / 0.8 / 9.30)
 
     def precedence(self) -> tuple:
         """Sort key: the largest wins among rows for the same KPI and quarter."""
@@ -96,20 +100,42 @@ class RowReject(Exception):
     def __init__(self, reason: str, column: str, raw: Any, detail: str = ""):
         super().__init__(reason)
         self.reason, self.column, self.raw, self.detail = reason, column, raw, detail
+        self.kpi: tuple[str, str] | None = None  # (id, name) the row parser attaches once the KPI is known
+        self.quarter = ""
 
 
-def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "") -> str:
-    """Chinese message naming file, sheet, row, column and value."""
+def where_text(file: str, sheet: str, row: int | None, column: str, raw: str, kpi: str = "") -> str:
+    """The part of a message naming file, sheet, row, KPI, column and value."""
     where = f"文件「{file}」"
     if sheet:
         where += f"工作表「{sheet}」"
     if row:
         where += f"第{row}行"
+    if kpi:
+        where += f"（{kpi}）"
     if column:
         where += f"「{column}」列"
-    value = f"的值「{raw}」" if raw != "" else "为空"
+    return where + (f"的值「{raw}」" if raw != "" else "为空")
+
+
+def describe(file: str, sheet: str, row: int | None, column: str, raw: str, reason: str, detail: str = "",
+             kpi: str = "") -> str:
+    """Chinese message naming file, sheet, row, the KPI (``kpi``: K1.1.03「name」), column and value."""
     explanation = REASONS.get(reason) or FILE_ERRORS.get(reason) or reason
-    return f"{where}{value}：{explanation}" + (f"（{detail}）" if detail else "")
+    return f"{where_text(file, sheet, row, column, raw, kpi)}：{explanation}" + (f"（{detail}）" if detail else "")
+
+
+def kpi_text(kpi_id: str, name: str) -> str:
+    """How a message names a KPI: K1.1.03「新发展…」 (only what is known)."""
+    return f"{kpi_id}「{name}」" if kpi_id and name else kpi_id or (f"「{name}」" if name else "")
+
+
+def reject_reason(reject: dict) -> str:
+    """A reject's message without the file, row, KPI and value it begins with (the reason alone)."""
+    prefix = where_text(reject["file"], reject["sheet"], int(reject["row"]), reject["column"], reject["raw_value"],
+                        kpi_text(reject.get("kpi_id", ""), reject.get("kpi_name", ""))) + "："
+    message = str(reject["message"])
+    return message[len(prefix):] if message.startswith(prefix) else message
 
 
 # --------------------------------------------------------------------------- the plan's KPIs
@@ -129,6 +155,11 @@ class KpiIndex:
             name = str(record.get("name") or "")
             self.by_name[name.strip()].append(kpi_id)
             self.by_key[normalize_name(name)].append(kpi_id)
+
+    def name(self, kpi_id: str) -> str:
+        """The plan's name of a KPI ("" when unknown)."""
+        record = self.by_id.get(kpi_id)
+        return str(record.get("name") or "") if record else ""
 
     def resolve(self, kpi_id_text: str, name_text: str, labels: dict[str, str] | None = None) -> tuple[str, set[str]]:
         """Return ``(kpi_id, flags)`` or raise :class:`RowReject` (``labels``: column names as written)."""
@@ -282,7 +313,8 @@ def rejects_for(rejects: pd.DataFrame, quarter: str) -> pd.DataFrame:
 
 
 def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
-    """What a report of ``quarter`` shows from the ingest summary: its conflicts, community
+    """What a report of ``quarter`` shows from the ingest summary: its judged figures and unused
+    confirmations, its conflicts, community
     mismatches and file errors, and the files not read in its own folder or outside any
     quarter folder. Files of another year's folders (reason ``other_year``) are that year's:
     its own ingest reads them, so they never change this year's reports."""
@@ -292,6 +324,8 @@ def quarter_notes(summary: dict, quarter: str) -> dict[str, list]:
         return in_quarter_folder(file, quarter) or not quarters.is_quarter(folder.upper().replace("-", ""))
 
     return {
+        "judged": [j for j in summary.get("judged", []) if j.get("quarter") == quarter],
+        "confirmations_unused": [c for c in summary.get("confirmations_unused", []) if c.get("quarter") == quarter],
         "conflicts": [c for c in summary.get("conflicts", []) if c.get("quarter") == quarter],
         "community_mismatches": [m for m in summary.get("community_mismatches", []) if m.get("quarter") == quarter],
         "file_errors": [e for e in summary.get("file_errors", []) if in_quarter_folder(e.get("file", ""), quarter)],

@@ -2,6 +2,7 @@
 Chinese messages, file limits, output columns."""
 from __future__ import annotations
 
+import re
 
 
 
@@ -48,7 +49,12 @@ INCREMENT_TOLERANCE = 0.01
 PERCENT_UNIT = "%"
 PERCENT_UNIT_WORDS = ("百分比", "百分率")  # written in 单位 for %
 BLANK_UNIT_TEXTS = ("", "-", "—", "/", "无")  # a 单位 cell saying "no unit"
-PERCENT_DIGITS = 10  # rounding after fraction -> percent points
+# A leading minus sign (ASCII, full-width folded, U+2212) or 负 before a quantity: -2.5%.
+NEGATIVE_SIGNS = ("-", "\u2212", "负")
+# Digits grouped by commas or 顿号 (2,15 / 2、15 / 1,2345) and the only grouping that is a
+# thousands separator (1,234 / 12,345.6): the rest is ambiguous (reportlib.actuals.normalize).
+AMBIGUOUS_GROUPING = re.compile(r"^[-+]?\d+(?:[,、]\d+)+(?:\.\d+)?(?:\D.*)?$")
+THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\D.*)?$")
 POINT_IN_TIME_KINDS = ("rate", "growth_rate")
 MILESTONE_KIND = "milestone"
 ZERO_TARGET_KIND = "zero_target"
@@ -83,17 +89,20 @@ SUMMARY_FILE = "ingest_summary.json"
 # Sample submissions say so in their file name, a title row or a footer.
 SAMPLE_MARKER = "示例数据"
 # Bump when the output format changes, so ensure_ingested re-ingests.
-INGEST_FORMAT_VERSION = 2
+INGEST_FORMAT_VERSION = 3
 # Modules whose code decides the ingest's output (part of the input fingerprint).
 # (paths relative to the reportlib package; a folder stands for its *.py files)
-INGEST_CODE_MODULES = ("actuals", "units.py", "quarters.py", "encoding.py")
+INGEST_CODE_MODULES = ("actuals", "units.py", "quarters.py", "encoding.py", "progress/spec.py", "progress/rules.py")
 
-ACTUALS_COLUMNS = [
+BASE_ACTUALS_COLUMNS = [
     "kpi_id", "quarter", "cumulative", "increment", "state", "approximate", "note",
     "reporting_unit", "reporter", "report_date", "source_file", "source_sheet",
     "source_row", "superseded", "flags",
 ]
-REJECT_COLUMNS = ["file", "sheet", "row", "column", "raw_value", "reason", "message"]
+# judgement: accepted | warned | held | confirmed | superseded; reasons: ";"-joined rule codes
+# (reportlib.actuals.judge_rules.RULES); judgement_message: the Chinese reason and what to do.
+ACTUALS_COLUMNS = BASE_ACTUALS_COLUMNS + ["judgement", "reasons", "judgement_message"]
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "raw_value", "reason", "message", "kpi_id", "kpi_name", "quarter"]
 
 # Field -> header spellings. Matched after normalisation (NFKC, lower case, no spaces,
 # underscores, hyphens or asterisks); see header_key.
@@ -151,6 +160,21 @@ REASONS: dict[str, str] = {
     "duplicate_in_file": "同一文件中重复填报了同一指标同一季度",
     "missing_prior_quarter": "只填写了本季度完成，但缺少上一季度的数据，无法推算累计完成",
     "column_quarter_mismatch": "本行的季度与所用数值列写明的季度不一致，请核对季度或改填对应季度的列",
+}
+# Reject reason code -> what the reporting unit should send instead (the 催报 list says it).
+REJECT_ACTIONS: dict[str, str] = {
+    "unknown_kpi": "请按模板核对指标编号和名称后重新报送",
+    "ambiguous_name": "请填写指标编号后重新报送",
+    "bad_number": "请只填写数字（单位写在单位栏），重新报送",
+    "incompatible_unit": "请按计划单位填写后重新报送",
+    "bad_quarter": "请写明季度（如2025年第三季度）后重新报送",
+    "quarter_mismatch": "请填写本年度的季度和数据后重新报送",
+    "missing_value": "请补填后重新报送",
+    "bad_state": "请填写已完成、推进中或未启动后重新报送",
+    "formula_without_value": "请直接填写数值（不用公式）后重新报送",
+    "duplicate_in_file": "请每个指标只保留一行后重新报送",
+    "missing_prior_quarter": "请补报上一季度数据，或填写累计完成后重新报送",
+    "column_quarter_mismatch": "请核对季度或改填对应季度的列后重新报送",
 }
 FILE_ERRORS: dict[str, str] = {
     "file_too_large": "文件超过大小上限",

@@ -17,7 +17,7 @@ from reportlib.actuals.cells import neutralize
 from reportlib.actuals import communities
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.records import rejects_frame
-from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, DETAILS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
+from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, BASE_ACTUALS_COLUMNS, DETAILS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
 from reportlib import workspace
 from reportlib.errors import InputError
 from reportlib.atomic import write_files_atomic
@@ -146,7 +146,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def write_outputs(result: IngestResult, out_dir: Path) -> list[Path]:
     """Write the seven output files atomically; returns their paths."""
     out_dir = Path(out_dir)
-    details = result.details if result.details is not None else communities.details_frame([], ACTUALS_COLUMNS)
+    details = result.details if result.details is not None else communities.details_frame([], BASE_ACTUALS_COLUMNS)
     files = {
         out_dir / f"{ACTUALS_FILE}.parquet": parquet_bytes(result.actuals),
         out_dir / f"{ACTUALS_FILE}.csv": lambda handle: write_csv(result.actuals, handle),
@@ -268,7 +268,7 @@ def load_details(processed_dir: Path | None = None) -> pd.DataFrame:
     part of the actuals (an empty table when there is none)."""
     path = _processed(processed_dir) / f"{DETAILS_FILE}.parquet"
     if not path.exists():
-        return communities.details_frame([], ACTUALS_COLUMNS)
+        return communities.details_frame([], BASE_ACTUALS_COLUMNS)
     return pd.read_parquet(path)
 
 
@@ -284,7 +284,8 @@ def load_summary(processed_dir: Path | None = None) -> dict:
 
 
 def load_actuals(processed_dir: Path | None = None, include_superseded: bool = False) -> pd.DataFrame:
-    """Read ``actuals.parquet`` back; superseded rows only when ``include_superseded``."""
+    """Read ``actuals.parquet`` back; superseded rows only when ``include_superseded``. Held rows
+    (``judgement`` "held") are in it: progress leaves them out and the reports show them as 待核实."""
     path = _processed(processed_dir) / f"{ACTUALS_FILE}.parquet"
     if not path.exists():
         raise InputError("还没有实际完成数据，请先运行 reportlib ingest", file=str(path))

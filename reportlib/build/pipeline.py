@@ -450,7 +450,7 @@ def build_command(args) -> int:
         timeouts = Timeouts(args.kernel_timeout, args.cell_timeout)
         outcome = build(jobs, out_dir, formats, workers=args.jobs, force=args.force, timeouts=timeouts)
         if args.latest and jobs:
-            _remind_if_incomplete(jobs[0].quarter, out_dir, ws)
+            _remind_if_incomplete(jobs[0].quarter, out_dir, ws, dt.date.fromisoformat(args.today) if args.today else None)
         log.info("done: %d rendered, %d unchanged, %.1f s", len(outcome.rendered), len(outcome.skipped), outcome.seconds)
         run.succeeded(outcome)
     return run.exit_code
@@ -465,11 +465,12 @@ def iso_date(text: str) -> str:
     return text
 
 
-def _remind_if_incomplete(quarter: str, out_dir: Path, ws: workspace.Workspace) -> None:
-    """The scheduled job's 催报 list: written when the (ended) quarter still misses submissions."""
+def _remind_if_incomplete(quarter: str, out_dir: Path, ws: workspace.Workspace, today: dt.date | None = None) -> None:
+    """The scheduled job's 催报 list: written when the (ended) quarter still misses submissions, or has
+    rows rejected or figures held; dated ``today`` (``--today``, else the day it runs)."""
     from reportlib.report import remind
 
-    _, missing, written = remind.remind_for(quarter, out_dir, ws, only_if_missing=True)
+    _, missing, written = remind.remind_for(quarter, out_dir, ws, only_if_missing=True, today=today)
     if written:
         log.info("%s: %d units have missing submissions; 催报 list written: %s", quarter, len(missing),
                  ", ".join(str(p) for p in written))

@@ -19,6 +19,7 @@ from reportlib.progress.rules import (
     FLAG_MILESTONE_REOPENED,
     FLAG_NONPOSITIVE_TARGET,
     FLAG_NOTHING_DUE,
+    HELD,
     LAGGARD_STATUSES,
     MILESTONE,
     MILESTONE_COMPLETION,
@@ -59,6 +60,9 @@ PROGRESS_COLUMNS: list[str] = [
     # table can be merged with Plan.kpis without suffixes)
     "plan_target", "relative_gap", "previous_quarter", "previous_state", "state_label",
     "flags", "actual_flags",
+    # the judgement of this quarter's figure (reportlib.actuals.judge): accepted | warned |
+    # confirmed | held ("" when not submitted), its rule codes and its Chinese message
+    "judgement", "judgement_reasons", "judgement_message",
 ]
 FLOAT_COLUMNS = (
     "actual", "target", "expected", "completion", "progress_ratio", "gap",
@@ -87,11 +91,13 @@ def _usable(kind: str, value: float, state: str) -> bool:
     return state in MILESTONE_COMPLETION if kind == MILESTONE else not math.isnan(value)
 
 
-def _histories(actuals: pd.DataFrame, year: int, q: int, kinds: dict[str, str]) -> dict[str, list[Submission]]:
+def _histories(actuals: pd.DataFrame, year: int, q: int, kinds: dict[str, str],
+               held: dict[tuple[str, int], Submission] | None = None) -> dict[str, list[Submission]]:
     """Per KPI, its usable submissions of ``year`` up to quarter ``q``, oldest first.
 
     Superseded rows are dropped when the column is present; if two rows remain for one
-    KPI and quarter, the one with the later report_date (then the later row) wins.
+    KPI and quarter, the one with the later report_date (then the later row) wins. Held
+    rows (``judgement`` "held") are no submission: they go into ``held`` by (KPI, quarter).
     """
     missing = [column for column in ACTUALS_REQUIRED if column not in actuals.columns]
     if missing:
@@ -111,16 +117,28 @@ def _histories(actuals: pd.DataFrame, year: int, q: int, kinds: dict[str, str]) 
     for row in frame.to_dict("records"):
         kpi_id = str(row["kpi_id"])
         value, state = _float(row.get("cumulative")), _text(row.get("state"))
-        if not _usable(kinds[kpi_id], value, state):
-            continue
-        latest[(kpi_id, int(row["_q"]))] = Submission(
+        judgement = _text(row.get("judgement")) or "accepted"
+        submission = Submission(
             q=int(row["_q"]),
             value=NAN if kinds[kpi_id] == MILESTONE else value,
             state=state if kinds[kpi_id] == MILESTONE else "",
             approximate=_bool(row.get("approximate")),
             note=_text(row.get("note")),
             flags=_text(row.get("flags")),
+            judgement=judgement,
+            reasons=_text(row.get("reasons")),
+            message=_text(row.get("judgement_message")),
         )
+        if judgement == HELD:
+            latest.pop((kpi_id, submission.q), None)
+            if held is not None:
+                held[(kpi_id, submission.q)] = submission
+            continue
+        if not _usable(kinds[kpi_id], value, state):
+            continue
+        if held is not None:
+            held.pop((kpi_id, submission.q), None)
+        latest[(kpi_id, submission.q)] = submission
     histories: dict[str, list[Submission]] = {}
     for (kpi_id, _), submission in sorted(latest.items()):
         histories.setdefault(kpi_id, []).append(submission)
@@ -221,12 +239,12 @@ def _evaluate_milestone(spec: KpiSpec, current: Submission, earlier: list[Submis
 # --------------------------------------------------------------------------- one KPI
 
 
-def evaluate_kpi(spec: KpiSpec, history: list[Submission], q: int, year: int) -> dict:
+def evaluate_kpi(spec: KpiSpec, history: list[Submission], q: int, year: int, held: Submission | None = None) -> dict:
     """All computed fields of one KPI at quarter ``q`` of ``year``.
 
-    ``history`` holds the KPI's submissions of the year up to ``q``, oldest first.
-    No submission in quarter ``q`` -> 未报送, with the latest earlier figure shown as
-    ``previous_actual``.
+    ``history`` holds the KPI's usable submissions of the year up to ``q``, oldest first.
+    No submission in quarter ``q`` -> 未报送, or 待核实 when its figure is ``held``, with the
+    latest earlier usable figure shown as ``previous_actual``.
     """
     current = history[-1] if history and history[-1].q == q else None
     earlier = history[:-1] if current else history
@@ -243,8 +261,12 @@ def evaluate_kpi(spec: KpiSpec, history: list[Submission], q: int, year: int) ->
         forecast, forecast_flag, meets = _forecast(spec, previous, history, q)
         row.update(
             actual=NAN, completion=NAN, progress_ratio=NAN, gap=NAN, relative_gap=NAN,
-            status=MISSING, change=NAN, state="", note="", approximate=False, flags="", actual_flags="",
+            status=MISSING if held is None else HELD, change=NAN, state="",
+            note="" if held is None else held.note, approximate=False, flags="",
+            actual_flags="" if held is None else held.flags,
             forecast=forecast, forecast_flag=forecast_flag, forecast_meets=meets,
+            judgement="" if held is None else HELD, judgement_reasons="" if held is None else held.reasons,
+            judgement_message="" if held is None else held.message,
         )
         return row
     if spec.kind == MILESTONE:
@@ -266,6 +288,9 @@ def evaluate_kpi(spec: KpiSpec, history: list[Submission], q: int, year: int) ->
         forecast=forecast,
         forecast_flag=forecast_flag,
         forecast_meets=meets,
+        judgement=current.judgement,
+        judgement_reasons=current.reasons,
+        judgement_message=current.message,
     )
     return row
 
@@ -302,10 +327,11 @@ def compute_progress(plan: Any, actuals: pd.DataFrame, quarter: Any) -> pd.DataF
     year, q = quarter_year(quarter), quarter_index(quarter)
     records = kpis.to_dict("records")
     specs = [KpiSpec.from_row(record) for record in records]
-    histories = _histories(actuals, year, q, {spec.kpi_id: spec.kind for spec in specs})
+    held: dict[tuple[str, int], Submission] = {}
+    histories = _histories(actuals, year, q, {spec.kpi_id: spec.kind for spec in specs}, held)
     rows = []
     for record, spec in zip(records, specs):
-        computed = evaluate_kpi(spec, histories.get(spec.kpi_id, []), q, year)
+        computed = evaluate_kpi(spec, histories.get(spec.kpi_id, []), q, year, held.get((spec.kpi_id, q)))
         rows.append({
             "kpi_id": spec.kpi_id,
             "pillar": record.get("pillar"),

@@ -12,6 +12,7 @@ from reportlib.progress.rules import (
     STATUS_DISPLAY_ORDER,
     STATUS_LABELS,
     STATUS_RANK,
+    TRUSTED_JUDGEMENTS,
     _is_number,
     _text,
 )
@@ -19,8 +20,23 @@ from reportlib.progress.rules import (
 ROLLUP_KEYS = {"task": ["pillar", "task"], "pillar": ["pillar"], "owner": ["owner"]}  # owner: see reportlib.report.owners
 
 def capped_completion(progress: pd.DataFrame) -> pd.Series:
-    """Completion clipped to [0, 1] per KPI (NaN for 未报送), for averages."""
-    return progress["completion"].astype("float64").clip(lower=0.0, upper=1.0)
+    """Completion clipped to [0, 1] per KPI, for averages: NaN for 未报送 and 待核实, and for a
+    figure accepted with a warning (※): averages and rankings lean only on trusted figures."""
+    capped = progress["completion"].astype("float64").clip(lower=0.0, upper=1.0)
+    return capped.where(is_trusted(progress)) if "judgement" in progress.columns else capped
+
+
+def is_trusted(progress: pd.DataFrame) -> pd.Series:
+    """Per KPI: its figure may carry a headline, a list or a ranking (accepted or confirmed;
+    every row when the table carries no judgement)."""
+    if "judgement" not in progress.columns:
+        return pd.Series(True, index=progress.index)
+    return progress["judgement"].fillna("").isin(TRUSTED_JUDGEMENTS)
+
+
+def trusted(progress: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`is_trusted` (the 进展较快 and 滞后 lists are built on these)."""
+    return progress[is_trusted(progress)]
 
 
 def _task_key(task: Any) -> tuple:

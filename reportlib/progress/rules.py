@@ -7,7 +7,12 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from reportlib.actuals.judge_rules import MARK, TRUSTED
+
 NAN = float("nan")
+# The judgement of a figure that reports may lean on (headline, lists, averages, rankings):
+# accepted or confirmed; "" where the actuals carry no judgement (tables made by hand).
+TRUSTED_JUDGEMENTS: tuple[str, ...] = (*TRUSTED, "")
 
 # --------------------------------------------------------------------------- statuses
 
@@ -17,10 +22,12 @@ ON_TRACK = "on_track"
 BEHIND = "behind"
 SEVERELY_BEHIND = "severely_behind"
 MISSING = "missing"
+HELD = "held"  # submitted, but the figure is held by the judgement (reportlib.actuals.judge): 待核实
 
 # Worst -> best. "Worst status" of a group is the first of these present. 未报送 is
-# the worst: an unknown figure must never make a group look better than it is.
-STATUS_ORDER: tuple[str, ...] = (MISSING, SEVERELY_BEHIND, BEHIND, ON_TRACK, AHEAD, DONE)
+# the worst: an unknown figure must never make a group look better than it is; a held
+# figure is as unknown, but was sent.
+STATUS_ORDER: tuple[str, ...] = (MISSING, HELD, SEVERELY_BEHIND, BEHIND, ON_TRACK, AHEAD, DONE)
 STATUS_RANK: dict[str, int] = {code: rank for rank, code in enumerate(STATUS_ORDER)}
 # Best -> worst, the order in which reports list the statuses.
 STATUS_DISPLAY_ORDER: tuple[str, ...] = tuple(reversed(STATUS_ORDER))
@@ -31,6 +38,7 @@ STATUS_LABELS: dict[str, str] = {
     BEHIND: "欠进度",
     SEVERELY_BEHIND: "严重滞后",
     MISSING: "未报送",
+    HELD: "待核实",
 }
 LAGGARD_STATUSES: tuple[str, ...] = (SEVERELY_BEHIND, BEHIND)
 
@@ -179,6 +187,8 @@ def status_rules_table() -> pd.DataFrame:
             "节点类：完成季度已过仍未完成；不超过类/清零类：已超出目标"
         ),
         MISSING: "本季度未报送（表中列出此前最近一次报送的数值）；在汇总中视为最差状态",
+        HELD: (f"本季度已报送，但数据存疑、暂缓采用（表中列出此前最近一次可用的数值或“—”，并标{MARK}），"
+               "待填报单位更正或汇总人员核实确认；在汇总中与未报送同样看待"),
     }
     return pd.DataFrame({
         "状态": [STATUS_LABELS[code] for code in STATUS_DISPLAY_ORDER],
@@ -206,7 +216,8 @@ def status_rules_text() -> str:
         lines.append(f"· {label}：{rule}")
     lines.append(
         "完成率 = 实际完成 ÷ 年度目标；汇总平均完成率中每项指标最高按100%计、负数按0计，"
-        "节点类已完成按100%、推进中按50%、未启动按0计，未报送指标不参与平均。"
+        "节点类已完成按100%、推进中按50%、未启动按0计，未报送、待核实和有提示（标"
+        f"{MARK}）的指标不参与平均。"
     )
     lines.append(
         "全年预测按当前进度推算：累计类、频次类 = 累计完成 ÷ 已过季度数 × 4（有季度计划的按计划进度推算），"

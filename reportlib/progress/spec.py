@@ -123,5 +123,8 @@ class Submission:
     approximate: bool
     note: str
     flags: str
+    judgement: str = "accepted"  # accepted | warned | confirmed (held figures are no submission)
+    reasons: str = ""  # the judgement's rule codes
+    message: str = ""  # the judgement's Chinese message
 
 

@@ -8,8 +8,8 @@ of a notebook), :mod:`~reportlib.report.narrative` (the sentences), :mod:`~repor
 :mod:`~reportlib.report.pages` (the page template, CSS and PDF layout),
 :mod:`~reportlib.report.navigation` (links between reports), :mod:`~reportlib.report.word` (the
 Word export), :mod:`~reportlib.report.index` (``reports/index.html``),
-:mod:`~reportlib.report.owners` (责任单位 and their ranking) and :mod:`~reportlib.report.remind`
-(催报清单).
+:mod:`~reportlib.report.owners` (责任单位 and their ranking), :mod:`~reportlib.report.quality`
+(数据质量: judged figures and rejects by KPI) and :mod:`~reportlib.report.remind` (催报清单).
 
 What the notebooks call is exposed here, one call per section::
 
@@ -33,7 +33,7 @@ _EXPORTS = {
     **dict.fromkeys((
         "cover", "overview", "pillar_blocks", "attention", "units_ranking", "data_quality", "appendix", "notes",
         "pillar_title", "pillar_overview", "pillar_tasks", "pillar_trend", "report_pillars",
-        "unit_title", "unit_cover", "unit_overview", "unit_kpis", "unit_missing",
+        "unit_title", "unit_cover", "unit_overview", "unit_kpis", "unit_missing", "unit_data_quality",
     ), "sections"),
 }
 

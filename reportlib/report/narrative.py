@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reportlib.actuals.judge_rules import MARK, WARNED
 from reportlib.report import owners
 from reportlib import progress as prog
 from reportlib.report.present import fmt_percent, quarter_title
@@ -44,7 +45,18 @@ def overall(data) -> list[str]:
     sentences.extend(_carry_over(data))
     sentences.extend(_movers(frame))
     sentences.extend(_forecast(frame))
+    sentences.extend(_doubtful(frame))
     return sentences
+
+
+def _doubtful(frame: pd.DataFrame) -> list[str]:
+    """How many figures are doubtful (marked ※) and left out of the headline, lists and averages."""
+    warned = int((frame["judgement"] == WARNED).sum()) if "judgement" in frame.columns else 0
+    held = int((frame["status"] == prog.HELD).sum())
+    if not warned and not held:
+        return []
+    parts = "，".join(p for p in (f"{warned}项数据有提示" if warned else "", f"{held}项数据待核实、暂未采用" if held else "") if p)
+    return [f"另有{parts}（表中标{MARK}），未计入以上平均完成率和名单，原因见数据质量。"]
 
 
 def _carry_over(data) -> list[str]:
@@ -66,6 +78,7 @@ def for_pillar(data, pillar: int) -> list[str]:
         sentences.append(f"已报送指标平均完成率为{fmt_percent(avg)}，序时进度为{fmt_percent(data.expected_share)}。")
     sentences.extend(_movers(frame))
     sentences.extend(_forecast(frame))
+    sentences.extend(_doubtful(frame))
     return sentences
 
 
@@ -75,12 +88,14 @@ def _short(title: str) -> str:
 
 
 def _movers(frame: pd.DataFrame) -> list[str]:
+    """进展较快 / 滞后 / 未报送, built only on trusted figures (a warned figure is never "the fastest")."""
     sentences = []
-    measurable = frame[(frame["kind"] != "milestone") & frame["status"].isin(["ahead", "done"])]
+    trusted = prog.trusted(frame)
+    measurable = trusted[(trusted["kind"] != "milestone") & trusted["status"].isin(["ahead", "done"])]
     ahead = measurable.sort_values(["completion", "kpi_id"], ascending=[False, True]).head(TOP_N)
     if not ahead.empty:
         sentences.append(f"进展较快的有{_named(ahead)}。")
-    behind = prog.laggards(frame, limit=TOP_N)
+    behind = prog.laggards(trusted, limit=TOP_N)
     if not behind.empty:
         sentences.append(f"进展滞后、需重点关注的有{_named(behind)}。")
     missing = int((frame["status"] == "missing").sum())
@@ -90,6 +105,7 @@ def _movers(frame: pd.DataFrame) -> list[str]:
 
 
 def _forecast(frame: pd.DataFrame) -> list[str]:
+    frame = prog.trusted(frame)
     known = frame[frame["forecast_meets"].map(lambda v: v is True or v is False)]
     if known.empty:
         return []
@@ -134,4 +150,5 @@ def for_unit(data, unit: str, table: pd.DataFrame) -> list[str]:
     if not row.empty and int(row.iloc[0]["rank"]) > 0 and len(ranked) > 1:
         sentences.append(f"在{len(ranked)}个责任单位中排第{int(row.iloc[0]['rank'])}位（排名规则见说明）。")
     sentences.extend(_movers(frame))
+    sentences.extend(_doubtful(frame))
     return sentences

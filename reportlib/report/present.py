@@ -13,6 +13,7 @@ from html import escape
 import pandas as pd
 
 from reportlib.report import style
+from reportlib.actuals.judge_rules import HELD, MARK, WARNED
 from reportlib.progress import STATUS_LABELS, STATUS_ORDER
 from reportlib.plan.model import PLAN_LEVEL_PILLAR
 from reportlib.plan.structure import cn_numeral
@@ -85,10 +86,34 @@ def fmt_target(kpi) -> str:
 
 
 def fmt_actual(row) -> str:
+    """The figure of a progress row as tables show it: 约 for an approximate figure, the mark ※
+    for a figure accepted with a warning; a held figure (待核实) shows the last usable figure
+    with its quarter, or —, marked ※ (the 说明 says so)."""
+    if row["status"] == HELD:
+        return f"{previous_figure(row, with_quarter=False)}{MARK}"
     if row["kind"] == "milestone":
-        return STATE_LABELS.get(row.get("state") or "", "—") if row["status"] != "missing" else "—"
-    text = fmt_quantity(row["actual"], row["unit"])
-    return f"约{text}" if row.get("approximate") is True and text != "—" else text
+        text = STATE_LABELS.get(row.get("state") or "", "—") if row["status"] != "missing" else "—"
+    else:
+        text = fmt_quantity(row["actual"], row["unit"])
+        text = f"约{text}" if row.get("approximate") is True and text != "—" else text
+    return f"{text}{MARK}" if row.get("judgement") == WARNED else text
+
+
+def previous_figure(row, *, with_quarter: bool = True) -> str:
+    """The last usable figure before this quarter, with its quarter (``87家（二季度）``), or —."""
+    if row["kind"] == "milestone":
+        text = STATE_LABELS.get(row.get("previous_state") or "", "—")
+    else:
+        text = fmt_quantity(row.get("previous_actual"), row["unit"])
+    quarter = row.get("previous_quarter") or ""
+    if text == "—" or not quarter:
+        return "—"
+    return f"{text}（{CN_QUARTERS[int(quarter[-1]) - 1]}季度）" if with_quarter else text
+
+
+def marked(label: str, row) -> str:
+    """A chart or list label with the mark ※ when the row's figure is warned or held."""
+    return f"{label}{MARK}" if row.get("judgement") in (WARNED, HELD) else label
 
 
 def fmt_expected(row) -> str:

@@ -8,38 +8,11 @@ from html import escape
 
 import pandas as pd
 
-from reportlib import actuals, progress as prog, quarters
-from reportlib.report import charts, narrative, owners, present
+from reportlib import progress as prog, quarters
+from reportlib.actuals.judge_rules import MARK
+from reportlib.report import charts, narrative, owners, present, quality
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
-REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}
-FLAG_LABELS = {
-    "approximate": "约数（填报为约/余/近等）",
-    "cumulative_fell": "累计数比上季度下降",
-    "derived_cumulative": "累计数由本季度完成数推算",
-    "derived_increment": "本季度完成数由累计数推算",
-    "increment_inconsistent": "本季度完成数与累计数不一致",
-    "percent_as_fraction": "百分数按小数填报（已换算）",
-    "rate_from_increment": "比率按“本季度完成”列填报",
-    "unit_converted": "单位已换算为计划单位",
-    "name_mismatch": "指标名称与编号不一致（以编号为准）",
-    "quarter_from_folder": "季度未填，按所在文件夹确定",
-    "quarter_differs_from_folder": "季度与所在文件夹不一致",
-    "state_regressed": "节点状态比上季度倒退",
-    "formula_value": "公式单元格（取其缓存值，未重新计算）",
-    "superseded": "被后续更正报送替代",
-    "conflict": "同一填报日期有数值不同的报送（冲突，见下表）",
-    "community_sum_mismatch": "汇总数与各村（社区）分表合计不一致",
-    "bad_date": "填报日期无法识别（按未填处理，数据已采用）",
-    "date_same_as_above": "填报日期填写为“同上”（沿用上一行日期）",
-    "date_year_from_quarter": "填报日期未写年份（按季度推定）",
-    "id_normalized": "指标编号写法不规范（如 K2.2.2，已按 K2.2.02 识别）",
-    "figure_with_remark": "数值后附有说明（取开头的数，原文见进展说明）",
-    "state_from_figure_column": "完成情况填写在累计完成列",
-    "unit_synonym": "计量单位为同义量词（如 家/个），已按计划单位采用",
-}
-
-
 def _paragraphs(sentences: list[str]) -> None:
     present.show_html("".join(f"<p>{escape(s)}</p>" for s in sentences))
 
@@ -141,7 +114,7 @@ def attention(data, pillar: int | None = None) -> None:
     the others by id."""
     frame = data.progress if pillar is None else data.progress[data.progress["pillar"] == pillar]
     shorten = pillar is None and present.is_big_plan(data.progress)
-    lag = prog.laggards(frame)
+    lag = prog.laggards(prog.trusted(frame))
     present.show_markdown(f"**滞后指标**（{len(lag)}项，按与序时进度的相对差距排序）")
     if lag.empty:
         present.show_html('<p class="note">无欠进度或严重滞后的指标。</p>')
@@ -149,18 +122,39 @@ def attention(data, pillar: int | None = None) -> None:
         shown, rest = _split_list(lag, shorten)
         present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True))
         _rest_by_id(rest, "其余滞后指标")
+    doubtful = prog.laggards(frame)
+    doubtful = doubtful[~doubtful["kpi_id"].isin(lag["kpi_id"])]
+    if not doubtful.empty:
+        present.show_html(present.ids_paragraph_html(f"数据有提示（{MARK}）、未列入的滞后指标", doubtful["kpi_id"].tolist())
+                          + '<p class="note">其数据存疑，原因见“数据质量”。</p>')
+    held = frame[frame["status"] == prog.HELD]
+    if not held.empty:
+        present.show_markdown(f"**数据待核实指标**（{len(held)}项，本季度数据暂缓采用，原因见“数据质量”）")
+        held = held.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
+        present.show_html(present.table_html(pd.DataFrame({
+            "编号": held["kpi_id"], "指标": held["name"], "责任单位": held["owner"].fillna("—"),
+            "此前可用数值": [present.previous_figure(r) for r in held.to_dict("records")]})))
     missing = prog.missing_submissions(frame)
+    returned = missing[missing["kpi_id"].isin(quality.returned_ids(data))]
+    missing = missing[~missing["kpi_id"].isin(returned["kpi_id"])]
     present.show_markdown(f"**未报送指标**（{len(missing)}项）")
     if missing.empty:
         present.show_html('<p class="note">本季度所有指标均已报送。</p>')
     else:
-        shown, rest = _split_list(missing, shorten)
-        # progress tables carry no owner (it lives in the plan)
-        shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
-        columns = [c for c in MISSING_COLUMNS if c in shown.columns]
-        table = shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")
-        present.show_html(present.table_html(table))
-        _rest_by_id(rest, "其余未报送指标")
+        _missing_table(data, missing, shorten, "其余未报送指标")
+    if not returned.empty:
+        present.show_markdown(f"**已报送但被退回的指标**（{len(returned)}项，拒收原因见“数据质量”）")
+        _missing_table(data, returned, shorten, "其余被退回的指标")
+
+
+def _missing_table(data, missing: pd.DataFrame, shorten: bool, rest_label: str) -> None:
+    """编号 / 指标 / 责任单位 / 上次报送季度 of KPIs without a usable figure this quarter."""
+    shown, rest = _split_list(missing, shorten)
+    # progress tables carry no owner (it lives in the plan)
+    shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
+    columns = [c for c in MISSING_COLUMNS if c in shown.columns]
+    present.show_html(present.table_html(shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")))
+    _rest_by_id(rest, rest_label)
 
 
 def _split_list(frame: pd.DataFrame, shorten: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -177,48 +171,14 @@ def _rest_by_id(rest: pd.DataFrame, label: str) -> None:
 
 
 def data_quality(data) -> None:
-    """数据质量: what ingest accepted, rejected and flagged for this quarter's submissions."""
-    quarter_rows = data.actuals[data.actuals["quarter"] == data.quarter]
-    flags = pd.Series([f for text in quarter_rows["flags"] for f in str(text).split(";") if f])
-    present.show_html(
-        f"<p>本季度采用填报数据{len(quarter_rows)}行，拒收{len(data.rejects)}行，"
-        f"无法读取的文件{len(data.file_errors)}个。拒收行未计入进度，请填报单位核实后重新报送。</p>"
-    )
-    if not data.rejects.empty:
-        table = data.rejects[[c for c in REJECT_COLUMNS if c in data.rejects.columns]].rename(columns=REJECT_COLUMNS)
-        present.show_html(present.table_html(table))
-    for error in data.file_errors:
-        present.show_html(f'<p class="note">文件问题：{escape(str(error.get("message", "")))}</p>')
-    if not flags.empty:
-        counts = flags.value_counts().sort_index()
-        table = pd.DataFrame({"标记": [FLAG_LABELS.get(f, f) for f in counts.index], "行数": counts.values})
-        present.show_html(present.table_html(table, numeric=("行数",)))
-    summary = getattr(data, "summary", None) or {}
-    conflicts = [c for c in summary.get("conflicts", []) if c.get("quarter") == data.quarter]
-    if conflicts:
-        present.show_html("<p>以下指标同一填报日期有数值不同的报送，无规则可定，暂按文件修改时间（最后手段）采用，请填报单位确认：</p>")
-        def shown_value(entry: dict) -> str:
-            value = entry["value"]
-            text = f"{value:g}" if isinstance(value, float) else str(value)
-            return f"{prog_state_label(value) if isinstance(value, str) else text}（{entry['file']}）"
+    """数据质量: every figure warned, held or confirmed and every rejected row, by KPI, with the
+    reason and what to do; then file problems, flags, conflicts and unread files."""
+    quality.show(data)
 
-        prog_state_label = {"done": "已完成", "in_progress": "推进中", "not_started": "未启动"}.get
-        table = pd.DataFrame({
-            "指标": [c["kpi_id"] for c in conflicts],
-            "采用": [shown_value(c["chosen"]) for c in conflicts],
-            "未采用": ["；".join(shown_value(o) for o in c["others"]) for c in conflicts],
-        })
-        present.show_html(present.table_html(table))
-    mismatches = [m for m in summary.get("community_mismatches", []) if m.get("quarter") == data.quarter]
-    for item in mismatches:
-        present.show_html(f'<p class="note">汇总与分表不一致：{escape(str(item["kpi_id"]))} 汇总数 {escape(str(item["summary_value"]))}，'
-                          f'各村（社区）合计 {escape(str(item["communities_total"]))}（{escape(str(item["file"]))}）</p>')
-    not_read = actuals.quarter_notes(summary, data.quarter)["files_not_read"]
-    if not_read:
-        present.show_html(f"<p>未读取的文件{len(not_read)}个：</p>")
-        table = pd.DataFrame({"文件": [e["file"] + (f"（工作表「{e['sheet']}」）" if e.get("sheet") else "") for e in not_read],
-                              "原因": [e["message"] for e in not_read]})
-        present.show_html(present.table_html(table))
+
+def unit_data_quality(data, unit: str) -> None:
+    """The unit's 数据质量: its figures warned, held or confirmed and its rejected rows, by KPI."""
+    quality.show(data, unit)
 
 
 def appendix(data) -> None:
@@ -232,10 +192,22 @@ def appendix(data) -> None:
     present.show_html(present.kpi_ids_by_status_html(data.progress))
 
 
+JUDGEMENT_NOTES = (
+    f"{MARK}：该项数据存疑。有提示的数据已采用，但不计入平均完成率、排名和“进展较快/滞后”名单；"
+    "待核实的数据暂不采用，表中“累计完成”为此前最近一次可用的数值，没有的为“—”。"
+    "原因和处理办法见“数据质量”。",
+    "本季度没有可用数据的指标：未报送的，表中“累计完成”为此前最近一次报送的数值（括号内为其季度）或“—”，完成率为“—”；"
+    "已报送但被拒收的行不计入进度，视同未报送，原因见“数据质量”。",
+    "每项数据采用前均按其性质核对：个数应为整数且不为负，累计数全年不应下降，本季度完成应等于累计数之差，比率在0～100%之间，"
+    "增长率不低于-100%，节点状态不应倒退；与序时进度或上季度相差约10倍、1万倍（万）、1亿倍（亿）的，或与进展说明中的数量级、"
+    "单位不符的，疑为小数点或单位错位；百分数填成小数的，只在一种理解与目标相符时换算，两种都说得通时暂缓采用。",
+)
+
+
 def notes(data, extra_lines: tuple[str, ...] = ()) -> None:
-    """说明: the expected-progress and status rules (then ``extra_lines``, e.g. the ranking rule),
-    then the provenance footer."""
-    lines = [*prog.status_rules_text().splitlines(), *extra_lines]
+    """说明: the expected-progress and status rules, how doubtful figures are marked and judged
+    (then ``extra_lines``, e.g. the ranking rule), then the provenance footer."""
+    lines = [*prog.status_rules_text().splitlines(), *JUDGEMENT_NOTES, *extra_lines]
     present.show_html("".join(f"<p class=\"note\">{escape(line)}</p>" for line in lines))
     present.show_html(present.provenance_html({
         "计划文件 sha256": data.provenance["plan_sha256"][:16],
@@ -256,7 +228,7 @@ def pillar_overview(data, pillar: int) -> None:
         return
     completion = (frame["completion"].astype(float) * 100).tolist()
     expected = ((frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100).tolist()
-    names = [f"{k} {present.short_label(n)}" for k, n in zip(frame["kpi_id"], frame["name"])]
+    names = [present.marked(f"{r['kpi_id']} {present.short_label(r['name'])}", r) for r in frame.to_dict("records")]
     codes, labels = frame["status"].tolist(), frame["status_label"].tolist()
     pieces = charts.parts(len(names), charts.BULLET_ROWS_PER_CHART)
     for number, rows in enumerate(pieces, start=1):
@@ -321,7 +293,7 @@ def units_ranking(data) -> None:
     if ranked.empty:
         present.show_html('<p class="note">计划中的指标都没有明确责任单位。</p>')
     else:
-        lists = {o: (prog.laggards(frame[frame["owner"] == o])["kpi_id"].tolist(),
+        lists = {o: (prog.laggards(prog.trusted(frame[frame["owner"] == o]))["kpi_id"].tolist(),
                      prog.missing_submissions(frame[frame["owner"] == o])["kpi_id"].tolist()) for o in ranked["owner"]}
         rows = pd.DataFrame({
             "排名": ranked["rank"],
@@ -392,11 +364,20 @@ def unit_kpis(data, unit: str) -> None:
 
 
 def unit_missing(data, unit: str) -> None:
-    """What the unit has not submitted for the quarter, with the last earlier figure."""
-    missing = prog.missing_submissions(owners.for_owner(data.progress, data.plan.kpis, unit))
-    if missing.empty:
+    """What the unit has not submitted for the quarter (with the last earlier figure), and what it
+    submitted that was rejected (with the reason and what to send)."""
+    frame = owners.for_owner(data.progress, data.plan.kpis, unit)
+    missing = prog.missing_submissions(frame)
+    returned = quality.rejects_of(data, unit)
+    returned_ids = set(returned.get("kpi_id", []))
+    not_sent = missing[~missing["kpi_id"].isin(returned_ids)]
+    if missing.empty and returned.empty:
         present.show_html('<p class="note">本季度本单位所有指标均已报送。</p>')
         return
-    columns = [c for c in MISSING_COLUMNS if c in missing.columns]
-    present.show_html(f"<p>本季度尚未报送{len(missing)}项指标，请尽快补报：</p>")
-    present.show_html(present.table_html(missing[columns].rename(columns=MISSING_COLUMNS).fillna("—")))
+    if not not_sent.empty:
+        columns = [c for c in MISSING_COLUMNS if c in not_sent.columns]
+        present.show_html(f"<p>本季度尚未报送{len(not_sent)}项指标，请尽快补报：</p>")
+        present.show_html(present.table_html(not_sent[columns].rename(columns=MISSING_COLUMNS).fillna("—")))
+    if not returned.empty:
+        present.show_html(f"<p>已报送但被退回（拒收）{len(returned)}行，请按原因更正后重新报送：</p>")
+        present.show_html(present.table_html(quality.rejects_table(returned)))

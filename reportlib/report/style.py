@@ -27,6 +27,7 @@ STATUS_COLORS = {
     "on_track": "#009E73",  # bluish green, mid
     "behind": "#E69F00",  # orange, light-mid
     "severely_behind": "#D55E00",  # vermillion, dark-mid
+    "held": "#CC79A7",  # reddish purple: submitted, held for checking (待核实)
     "missing": "#BBBBBB",  # grey
 }
 STATUS_HATCHES = {
@@ -35,5 +36,6 @@ STATUS_HATCHES = {
     "on_track": "",
     "behind": "//",
     "severely_behind": "xx",
+    "held": "\\\\",
     "missing": "..",
 }
