@@ -83,6 +83,7 @@ class QuantityMatch:
 _COUNT_WORDS = (
     "家 个 处 支 盏 户 项 次 场 套 期 届 条 座 所 件 轮 类 张 台 辆 间 批 棵 株 块 人次 户次"
     " 栋 幢 头 羽 只 眼 宗 篇 册 床 艘 架 场次 批次 课时 学时 家次 车次"
+    " 部 组 根 口 面 份 本 例 笔 段 层 种 款 枚 具 杆 封 起 台次 件次 个次 班次 架次 辆次 例次"
 ).split()
 
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -182,6 +183,8 @@ _AR_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?)"
 # Chinese number: starts with a digit or 十; may contain 点 followed by digits.
 _CN_NUMBER = rf"(?:[{_TEXT_DIGIT_CHARS}十][{_TEXT_ALL_CHARS}]*(?:点[{_TEXT_DIGIT_CHARS}]+[万亿]?)?)"
 _MULTIPLIER = r"(?:千万|百万|万亿|万|亿)"
+_MULTIPLIER_VALUES = {"千万": Decimal(10**7), "百万": Decimal(10**6), "万亿": Decimal(10**12), "万": Decimal(10**4),
+                      "亿": Decimal(10**8)}
 
 _AT_LEAST_BEFORE = ("不少于", "不低于", "至少", "力争", "争取", "突破", "超过", "超出", "高于", "多于", "达到", "达", "逾")
 _AT_MOST_BEFORE = ("不超过", "不高于", "不多于", "至多", "最多", "控制在", "低于", "少于", "压减至", "降至")
@@ -199,7 +202,7 @@ _QUANTITY_RE = re.compile(
     rf"|(?<![\d.])(?P<num>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
     rf"(?:%?\s*[{_RANGE_SEPARATORS}]\s*(?P<high>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
     rf"(?=\s*(?:余|多)?\s*(?:{_UNIT_ALT})))?"
-    rf"(?P<mid>余|多)?\s*(?P<unit>{_UNIT_ALT})?)"
+    rf"(?:(?P<mid>余|多)(?P<mid_multiplier>{_MULTIPLIER})?)?\s*(?P<unit>{_UNIT_ALT})?)"
     rf"(?P<suffix>及以上|以上|及以下|以下|以内|之内|左右|上下|内)?"
 )
 
@@ -485,8 +488,9 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     return found
 
 
-# Units read only after Arabic digits (十分 is "very").
-_ARABIC_ONLY_UNITS = ("分",)
+# Units read only after Arabic digits: 十分 is "very", 一起 "together", 一面 "one side", 一口气 "at once",
+# 这一根本 "this root"; written in Chinese numerals these words are seldom a count.
+_ARABIC_ONLY_UNITS = ("分", "起", "面", "口", "层", "种", "本", "部", "组", "根", "段", "款", "具", "杆", "枚", "封", "笔", "例", "份")
 
 
 def _range_bounds(low_text: str, high_text: str | None) -> tuple[float | None, float | None]:
@@ -519,6 +523,8 @@ def _quantity_from_match(match: re.Match, folded: str, original: str) -> Quantit
     unit, factor = (None, Decimal(1))
     if unit_text:
         unit, factor = _canonical(unit_text)
+    if match.group("mid_multiplier"):  # 1200余万元: the multiplier after 余 still counts
+        factor *= _MULTIPLIER_VALUES[match.group("mid_multiplier")]
     suffix = match.group("suffix") or ""
     if suffix == "内" and (unit is None or UNITS[unit][0] not in ("time", "workday", "month")):
         suffix = ""  # "5个内容": 内 belongs to the next word

@@ -82,7 +82,8 @@ def test_saved_page_metadata_and_review_preface():
 
 def test_word_document_numbering_table_owners_and_deadlines():
     extraction = extract_file(PLANS / "qingshi_2025.docx")
-    assert extraction.pillars["title"].tolist() == ["经济发展", "城市管理", "民生服务", "目标任务表"]
+    # the attachment table is a pillar titled by its caption line (附件：重点任务目标表)
+    assert extraction.pillars["title"].tolist() == ["经济发展", "城市管理", "民生服务", "重点任务目标表"]
     assert extraction.tasks["task"].tolist() == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2"]
     c = extraction.candidates.set_index("raw")
     assert c.loc["12个以上", "owner"] == "经济发展办" and c.loc["12个以上", "due_quarter"] == 4  # from the table row

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportlib import encoding
 from reportlib.errors import InputError
+from reportlib.plan.tables import table_text
 
 # Metadata keys of a saved government page's header table (and of the seed's text header).
 META_KEYS = ("标题", "索引号", "文号", "发文日期", "成文日期", "发布日期", "发布机构", "主题分类", "信息来源", "来源", "发布时间")
@@ -253,7 +254,9 @@ def read_docx(data: bytes, name: str) -> Document:
     tables: list[list[list[str]]] = []
     for item in _body_items(body):
         if item.tag == f"{_W}tbl":
-            tables.append(_table_rows(item))
+            rows = _table_rows(item)
+            tables.append(rows)
+            paragraphs.extend(table_text(rows))  # read in place, as a table written with |
             continue
         text = _paragraph_text(item)
         if not text:
@@ -318,9 +321,12 @@ def read_html(data: bytes, name: str) -> Document:
         found = _meta_table(rows)
         if found and len(found) >= 2:
             meta.update(found)
+            table.replace_with("\n")
         elif rows:
             tables.append(rows)
-        table.replace_with("\n")
+            table.replace_with("\n" + "\n".join(table_text(rows)) + "\n")  # read in place, written with |
+        else:
+            table.replace_with("\n")
     if "标题" not in meta and soup.title and soup.title.get_text(strip=True):
         meta["标题"] = soup.title.get_text(strip=True)
     if soup.head:
