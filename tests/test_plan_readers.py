@@ -148,7 +148,8 @@ def test_pdf_lines_are_joined_into_paragraphs():
                                       "2024年，全镇实现农业总产值12.6亿元，同比增长4.2%；建成高标准农田1.2万亩。", "二、目标"]
 
 
-@pytest.mark.parametrize("name", ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "shiyan_2024_summary.txt"])
+@pytest.mark.parametrize("name", ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "shiyan_2024_summary.txt",
+                                  "qinghe_2025_renwu.docx", "yunling_2025.txt", "yunling_2025.docx"])
 def test_fixtures_are_what_the_generator_writes(tmp_path, make_plans, name):
     (written,) = make_plans.main(tmp_path, names=[name])
     assert written.read_bytes() == (PLANS / name).read_bytes()

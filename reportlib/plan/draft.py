@@ -82,6 +82,8 @@ def format_plan_tree(plan: Plan) -> str:
 
 # Words that end an office's name in a title or a 发布机构 cell, and those that end its parents'.
 _OFFICE_SUFFIXES = ("街道", "镇", "乡", "管委会", "开发区")
+# A county's or district's own plan (清河县2025年…) names no 街道/镇: the office is the county.
+_COUNTY_SUFFIXES = ("县", "区", "市", "旗")
 _PARENT_SUFFIXES = "省市区县旗"
 _TITLE_WORDS = ("谋划", "要点", "计划", "安排", "方案", "思路", "任务")
 _MAX_TITLE_LINE = 60
@@ -121,6 +123,11 @@ def split_office(text: str) -> tuple[str, str]:
             if not parents:
                 return office, ""
             parent, _ = _cut_name(parents, 1, least=2)
+            return office, parent
+    for suffix in _COUNTY_SUFFIXES:
+        if text.endswith(suffix) and len(text) >= 3:
+            office, parents = _cut_name(text, 1, least=2)
+            parent, _ = _cut_name(parents, 1, least=2) if parents else ("", "")
             return office, parent
     return "", ""
 
@@ -248,7 +255,7 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
     for key in PLAN_KEYS:
         if key in data and (data.get(key) or key != "parent_organization"):
             out.append(f"{key}: {_yaml_scalar(data.get(key))}")
-    out.append("pillars:")
+    out.append("pillars: []" if "pillars" in data and not data["pillars"] else "pillars:")
     for pillar in data.get("pillars", []):
         out.append(f"  - pillar: {_yaml_scalar(pillar['pillar'])}")
         out.append(f"    title: {_yaml_scalar(pillar['title'])}")
@@ -256,7 +263,7 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
         for task in pillar.get("tasks", []):
             out.append(f"      - task: {_yaml_scalar(task['task'])}")
             out.append(f"        title: {_yaml_scalar(task['title'])}")
-    out.append("kpis:")
+    out.append("kpis: []" if "kpis" in data and not data["kpis"] else "kpis:")
     for kpi in data.get("kpis", []):
         out.append("")
         for i, key in enumerate(KPI_KEYS):

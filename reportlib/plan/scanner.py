@@ -29,7 +29,8 @@ MASK = "□"
 _CONTEXT_CUES = ("原有", "现有", "已有", "既有", "共有", "现存", "存量", "围绕", "依托")
 _STOCK_VERBS_BEFORE_NUMBER = ("优化",)  # only when directly before the number
 # Words after which a number is the scope or the beneficiaries of the work, not its target.
-_SCOPE_CUES = ("惠及", "受益", "占地", "涉及", "辐射", "总投资", "计划总投资", "服务人口", "覆盖人口", "总面积", "总长")
+# (总长, 总面积 of what is built are measures of the target itself: 新建道路12条、总长18.6公里.)
+_SCOPE_CUES = ("惠及", "受益", "占地", "涉及", "辐射", "总投资", "计划总投资", "服务人口", "覆盖人口")
 # A quantity directly followed by these is part of a place name (801台地块).
 _PLACE_SUFFIXES = ("地块", "宿舍", "大院", "厂区", "号院", "号楼")
 # A 支 directly followed by these is a road or canal's name (三支路, 二支渠).
@@ -38,6 +39,8 @@ _BRANCH_NAME_SUFFIXES = ("路", "渠", "沟", "巷", "线")
 _SCALE_WORDS = ("年产", "年处理", "日处理", "日供水", "年加工", "设计产能", "产能", "年出栏", "装机容量")
 # After a person count: representatives or members (46名代表), who attend or propose, not a target.
 _ATTENDANCE_NOUNS = ("代表", "人大代表", "党代表", "委员", "政协委员")
+# Before a number: work received from others (代表提出的31件建议, 上级交办的12件事项) — scope or target?
+_RECEIVED_WORDS = ("提出的", "交办的", "承办的", "收到的", "受理的", "转办的")
 # After a count of meetings: a session's ordinal (十五届八次全会).
 _SESSION_NOUNS = ("全会", "全体会议", "全体（扩大）会议", "常委会议")
 # Between a qualifying 500万元以上 and its noun; other characters end the qualifier.
@@ -72,8 +75,13 @@ _STRONG_MILESTONE_RE = re.compile(r"《[^》]+》|清单|手册|方案")
 _NOUN_UNITS = (
     ("企业", "家"), ("公司", "家"), ("商户", "家"), ("门店", "家"), ("物业", "家"),
     ("项目", "个"), ("小区", "个"), ("社区", "个"), ("网格", "个"), ("村", "个"),
-    ("积案", "件"), ("案件", "件"), ("问题", "个"), ("户", "户"), ("人员", "人"),
+    ("积案", "件"), ("案件", "件"), ("问题", "个"), ("户", "户"), ("家庭", "户"), ("人员", "人"),
 )
+# 每人每月163元: a standard paid per person and month (a level), not a recurring duty.
+_PER_CAPITA_RE = re.compile(r"每(?:人|户|位|名)(?:每)?(?:月|年|天|日)")
+# A recurring duty of reporting on the plan itself (每月5日前报送上月进展) is how the plan is
+# tracked, not one of its targets.
+_REPORTING_DUTY_RE = re.compile(r"(?:报送|上报|汇报|报告|反馈)[^，,。；;]{0,6}(?:进展|进度|情况|信息|数据|台账)")
 _DUE_QUARTER_RE = re.compile(r"(上半年|下半年|[一二三四1-4]季度|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月底?前)")
 # Cells of a table whose every number has one meaning, and that meaning.
 _ROLE_REASONS = {"index": "row_number", "owner": "owner_cell", "deadline": "deadline", "header": "table_header"}
@@ -284,9 +292,8 @@ class Scanner:
             self.sentence_due = _deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_end  # a heading is not a deliverable
             for c_start, c_end in spans_between(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
-                clause = self.text[s_start + c_start:s_start + c_end]
                 self.past_reason = (PAST_SECTION if self.block.past else PAST_YEAR if past.get(enclosing)
-                                    else PAST_PROGRESS if reports_progress(clause)
+                                    else PAST_PROGRESS if reports_progress(self.text[s_start:s_start + c_end])
                                     else PAST_VERB if reports_done(self.text[s_start:s_end]) else "")
                 found = self._scan_clause(s_start + c_start, s_start + c_end)
                 if not found and not milestone_done and not self.block.headed:
@@ -305,13 +312,16 @@ class Scanner:
         before_count = sum(1 for f in self.finds if f["status"] != IGNORED)
         matches = find_quantities(masked)
         every = _EVERY_RE.search(masked)
+        if every and (_REPORTING_DUTY_RE.search(masked) or _PER_CAPITA_RE.search(masked)):
+            every = None  # 每月5日前报送上月进展: tracking the plan; 每人每月163元: a standard, not a duty
         used: set[int] = set()
+        finds_before = len(self.finds)
         if every:
             used = self._recurring(start, end, _PERIOD_WORDS[every.group(1)], every.start(), matches, 0.8)
-        else:
+        elif not _REPORTING_DUTY_RE.search(masked) and not _PER_CAPITA_RE.search(masked):
             for noun in _RECURRING_NOUN_RE.finditer(masked):
                 self._recurring(start, end, _PERIOD_WORDS[noun.group(1)], noun.start(), [], 0.6, noun.group())
-        recurring = every is not None or bool(_RECURRING_NOUN_RE.search(masked))
+        recurring = len(self.finds) > finds_before
         for index, match in enumerate(matches):
             if index in used:
                 continue
@@ -365,8 +375,9 @@ class Scanner:
         just_before, following = masked[: match.number_start][-1:], masked[match.number_end :]
         digits = bool(re.search(r"\d", match.number_text))
         if just_before == "第" or (q.unit == "次" and before.endswith("届")) or \
-                (q.unit == "次" and after.startswith(_SESSION_NOUNS)):
-            return "ordinal"  # 第4期; 十三届四次会议; 十五届八次全会
+                (q.unit == "次" and after.startswith(_SESSION_NOUNS)) or \
+                (q.unit == "次" and after.startswith("会议") and "届" in before[-6:]):
+            return "ordinal"  # 第4期; 十三届四次会议; 十五届八次全会; 十八届人大三次会议
         if q.unit == "届" and not re.search(r"(?:举办|举行|承办)$", before):
             return "ordinal"  # 十三届人大, 二届
         if q.unit is None and re.match(r"\s*号", following) and not before.endswith("月"):
@@ -413,8 +424,8 @@ class Scanner:
         if after.startswith(_PLACE_SUFFIXES) and UNITS[q.unit][0].startswith("count:"):
             return "place_name"  # 801台地块: a counted unit glued to a place word
         to = before.rfind("对")
-        if to >= 0 and not any(v in before[to:] for v in TARGET_VERBS):
-            return "object_scope"  # 对辖区内159家企业逐一摸排: the scope, or the target?
+        if (to >= 0 and not any(v in before[to:] for v in TARGET_VERBS)) or before.endswith(_RECEIVED_WORDS):
+            return "object_scope"  # 对辖区内159家企业逐一摸排, 代表提出的31件建议: the scope, or the target?
         return None
 
     def _numeric(self, match, start, end, masked, recurring, later=False) -> None:

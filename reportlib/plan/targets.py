@@ -23,12 +23,13 @@ from reportlib.plan.naming import short_name, tidy_name
 from reportlib.plan.owners import block_deadline, block_owner
 from reportlib.plan.reasons import IGNORED, RESULT, REVIEW, TARGET
 from reportlib.plan.review import PAST_SUMMARY, SUMMARY_PROBLEM, looks_like_summary, plan_year
-from reportlib.plan.scanner import Scanner, role_finds, subitem_markers, sweep
+from reportlib.plan.scanner import Scanner, mask_quotes, role_finds, subitem_markers, sweep
 from reportlib.plan.structure import CN_NUMERALS, clean_lines, cn_numeral, parse_structure
 from reportlib.plan.tables import table_text
-from reportlib.units import fold_width
+from reportlib.units import find_quantities, fold_width
 
 _MIN_SHARED_NAME = 3  # characters a table row's target shares with the text's to be the same target
+_SPECIAL_RAWS = ("全覆盖", "全面覆盖", "全域覆盖", "清零", "全清零", "动态清零", "全部清零", "零的突破", "零突破")
 
 
 def normalise_text(text: str) -> str:
@@ -161,26 +162,24 @@ def _decide_kind(title: str, finds: list[dict], problems: list[str]) -> str:
 
 
 def _name_candidates(finds: list[dict]) -> None:
-    """Short names from the clause (:func:`~reportlib.plan.naming.short_name`)."""
-    by_clause: dict[tuple, list[dict]] = {}
+    """Short names from the clause (:func:`~reportlib.plan.naming.short_name`), every figure of
+    the clause left out."""
     for find in finds:
-        if "confidence" in find:
-            by_clause.setdefault((id(find["_block"]), find["clause_start"]), []).append(find)
-    for group in by_clause.values():
-        numbered = sorted((f for f in group if f["number_start"] is not None and f["kind"] != "recurring"
-                           or f["kind"] == "recurring" and f["number_start"] is not None),
-                          key=lambda f: f["number_start"])
-        clause_start = group[0]["clause_start"]
-        clause = group[0]["source_text"]
-        spans = [(f["number_start"] - clause_start, f["number_start"] - clause_start + len(f["raw"])) for f in numbered]
-        for index, find in enumerate(numbered):
-            if find["kind"] in ("rate", "zero_target", "count") and find["raw"] in ("全覆盖", "清零", "全清零", "动态清零", "零的突破"):
-                find["name"] = tidy_name(clause) or clause
-            else:
-                find["name"] = short_name(clause, spans, index)
-        for find in group:
-            if find["number_start"] is None:
-                find["name"] = tidy_name(clause) or clause
+        if "confidence" not in find:
+            continue
+        clause, clause_start = find["source_text"], find["clause_start"]
+        if find["number_start"] is None or find["raw"] in _SPECIAL_RAWS:
+            find["name"] = tidy_name(clause) or clause
+            continue
+        masked, _ = mask_quotes(clause)  # a quoted name keeps its figures (“15分钟便民生活圈”)
+        spans = [(m.start, m.end) for m in find_quantities(masked) if m.special or m.quantity.unit is not None]
+        at = find["number_start"] - clause_start
+        index = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
+        if index is None:
+            spans.append((at, at + len(find["raw"])))
+            spans.sort()
+            index = spans.index((at, at + len(find["raw"])))
+        find["name"] = short_name(clause, spans, index)
 
 
 def _frame_rows(finds: list[dict]) -> list[dict]:
@@ -223,6 +222,7 @@ def extract(text, tables=None, meta=None) -> Extraction:
             )
     subitem_rows: list[dict] = []
     finds: list[dict] = []
+    parser.outside.headed = bool(parser.pillars)  # a preface: its targets are read, no milestone is taken from it
     for block in [parser.outside, *parser.pillar_blocks.values(), *parser.blocks, *parser.cells]:
         finds += _scan_block(block, year, problems, subitem_rows)
     _merge_tables(finds)
