@@ -15,7 +15,7 @@ import pandas as pd
 from reportlib.plan.draft import fmt_number
 from reportlib.plan.drift import same_clause, same_number
 from reportlib.plan.model import Extraction, Plan
-from reportlib.plan.reasons import IGNORED, RESULT, REVIEW, TARGET, reason_label
+from reportlib.plan.reasons import IGNORED, RESULT, TARGET, reason_label
 
 # What accounts for a number (column ``account``).
 KPI, NOT_TARGET, CONTEXT, PAST, TO_REVIEW, UNCOVERED, UNACCOUNTED = (
@@ -53,8 +53,7 @@ def entry_covers(entry, row) -> bool:
     and unit where the entry gives them (an entry without a value covers its clause)."""
     if not same_clause(entry.source_text, row.source_text):
         return False
-    if not pd.isna(entry.value) and not same_number(abs(float(row.value)) if not pd.isna(row.value) else row.value,
-                                                    abs(float(entry.value))):
+    if not pd.isna(entry.value) and (pd.isna(row.value) or not same_number(abs(float(row.value)), abs(float(entry.value)))):
         return False
     return not entry.unit or _blank(row.unit) or entry.unit == row.unit
 
@@ -63,7 +62,7 @@ def account_numbers(plan: Plan, extraction: Extraction) -> pd.DataFrame:
     """Every quantity of the document (``extraction.numbers`` with a place) and what accounts
     for it (:data:`ACCOUNT_COLUMNS`; ``account`` one of :data:`ACCOUNT_LABELS`)."""
     numbers = extraction.numbers
-    numbers = numbers[numbers["column"].notna()]
+    numbers = numbers[numbers["column"].notna() & numbers["counted"].fillna(False).astype(bool)]
     kpis = list(plan.kpis.itertuples(index=False))
     dismissed = list(plan.not_targets.itertuples(index=False))
     pending = list(plan.to_review.itertuples(index=False))
@@ -125,5 +124,3 @@ def accounting_summary(accounts: pd.DataFrame) -> dict[str, int]:
     return {account: int(counts.get(account, 0)) for account in ACCOUNT_LABELS}
 
 
-__all__ = ["ACCOUNT_COLUMNS", "ACCOUNT_LABELS", "account_numbers", "accounting_problems", "accounting_summary",
-           "kpi_covers", "entry_covers", "REVIEW"]

@@ -68,11 +68,12 @@ DOCUMENT_SUMMARY = "summary"
 # Columns of Extraction.numbers: every number of the document (and every milestone or recurring
 # duty found without one), what it was taken for and why (reportlib.plan.reasons), where it stands
 # (line of the document text, column of its first character, start/end columns of its words,
-# the sentence), and for targets the candidate's fields.
+# the sentence), and for targets the candidate's fields. ``counted``: a quantity every check accounts
+# for (digits, a unit, or 全覆盖/清零); a bare Chinese numeral (一体化) is a word, listed but not counted.
 NUMBER_COLUMNS = [
     "pillar", "task", "subitem", "status", "reason", "kind", "value", "unit", "comparator", "period",
     "approximate", "range_high", "due_quarter", "owner", "confidence", "name", "raw", "source_text",
-    "sentence", "line", "column", "start", "end",
+    "sentence", "line", "column", "start", "end", "counted",
 ]
 
 # --------------------------------------------------------------------------

@@ -50,12 +50,13 @@ h3 { font-size: 15px; margin: 12px 0 4px; }
 .tx { overflow-wrap: anywhere; }
 a.n, span.n { text-decoration: none; color: inherit; border-radius: 3px; padding: 0 2px; white-space: nowrap; }
 .n b { font-weight: normal; font-size: 11px; margin-left: 2px; padding: 0 3px; border-radius: 2px; vertical-align: 1px; white-space: nowrap; }
+.n.not_target b, .n.context b, .n.result b { font-size: 9px; padding: 0 1px; margin-left: 1px; vertical-align: super; line-height: 1; }
 .n.kpi { background: var(--kpi-bg); border-bottom: 2px solid var(--kpi); }
 .n.kpi b { background: var(--kpi); color: #fff; }
 .n.not_target, .n.context { background: var(--ctx-bg); border-bottom: 1px dotted var(--ctx); }
-.n.not_target b, .n.context b { color: var(--ctx); border: 1px solid var(--ctx); }
+.n.not_target b, .n.context b { color: var(--ctx); }
 .n.result { background: var(--past-bg); border-bottom: 1px dashed var(--past); }
-.n.result b { color: var(--past); border: 1px solid var(--past); }
+.n.result b { color: var(--past); }
 .n.to_review, .n.unaccounted, .n.target_uncovered { background: var(--todo-bg); border: 2px solid var(--todo); font-weight: bold; }
 .n.to_review b, .n.unaccounted b, .n.target_uncovered b { background: var(--todo); color: #fff; }
 .tree { position: sticky; top: 0; max-height: 100vh; overflow: auto; padding-bottom: 20px; }
@@ -105,9 +106,9 @@ def _mark(row, words: str) -> str:
     """One number as a mark: its ``words`` as they stand in the line, a label saying what it is,
     a title saying why."""
     label = row.kpi_id if row.account == KPI else MARK_LABELS[row.account]
-    why = f"{ACCOUNT_LABELS[row.account]}: {row.note}" if row.note else ACCOUNT_LABELS[row.account]
+    why = f"{ACCOUNT_LABELS[row.account]}：{row.note}" if row.note else ACCOUNT_LABELS[row.account]
     if row.account == KPI:
-        why = f"指标 {row.kpi_id}: {row.note}"
+        why = f"指标 {row.kpi_id}：{row.note}"
     inner = f"{_e(words)}<b>{_e(label)}</b>"
     attributes = f'class="n {row.account}" id="{_anchor(row.line, row.start)}" title="{_e(why)}"'
     if row.account == KPI:
@@ -138,19 +139,22 @@ def _document_lines(text: str, accounts: pd.DataFrame) -> str:
 
 
 def _goal(kpi) -> str:
+    from reportlib.present import fmt_quantity  # reportlib.present imports the plan package
+
     if kpi.kind == "milestone":
         quarter = kpi.due_quarter if kpi.due_quarter is not None and not pd.isna(kpi.due_quarter) else 4
         return f"第{int(quarter)}季度末前完成"
     period = PERIOD_LABELS.get(kpi.period, "") + " " if kpi.kind == "recurring" else ""
-    return f"{period}{COMPARATOR_SYMBOLS.get(kpi.comparator, kpi.comparator)} {fmt_number(kpi.target)}{unit_text(kpi.unit)}"
+    unit = "" if kpi.unit is None or (isinstance(kpi.unit, float) and pd.isna(kpi.unit)) else kpi.unit
+    return f"{period}{COMPARATOR_SYMBOLS.get(kpi.comparator, kpi.comparator)} {fmt_quantity(kpi.target, unit)}"
 
 
 def _kpi_item(kpi, marks: list) -> str:
     where = "、".join(f'<a href="#{_anchor(m.line, m.start)}">第{m.line}行 {_e(m.raw)}</a>' for m in marks)
-    owner = f"责任单位:{_e(kpi.owner)}" if kpi.owner else "责任单位:未明确"
+    owner = f"责任单位：{_e(kpi.owner)}" if kpi.owner else "责任单位：未明确"
     return (f'<li class="kpi-item" id="{_e(kpi.kpi_id)}"><span class="id">{_e(kpi.kpi_id)}</span> '
-            f'{_e(kpi.name)} <span class="goal">{_e(KIND_LABELS.get(kpi.kind, kpi.kind))} {_e(_goal(kpi))}</span>'
-            f'<div class="meta">{owner}{" · 原文 " + where if where else ""}</div></li>')
+            f'{_e(kpi.name)}　<span class="goal">{_e(KIND_LABELS.get(kpi.kind, kpi.kind))} {_e(_goal(kpi))}</span>'
+            f'<div class="meta">{owner}{"　原文：" + where if where else ""}</div></li>')
 
 
 def _tree(plan, accounts: pd.DataFrame) -> str:
@@ -181,10 +185,10 @@ def _todo(accounts: pd.DataFrame) -> str:
         return ""
     rows = "".join(
         f'<tr><td><a href="#{_anchor(r.line, r.start)}">第{r.line}行</a></td><td>{_e(r.raw)}</td>'
-        f"<td>{_e(ACCOUNT_LABELS[r.account])}: {_e(r.note)}</td><td>{_e(r.sentence)}</td></tr>"
+        f"<td>{_e(ACCOUNT_LABELS[r.account])}：{_e(r.note)}</td><td>{_e(r.sentence)}</td></tr>"
         for r in todo.itertuples(index=False))
-    return (f'<section class="todo"><h2>需要决定的数字({len(todo)} 个)</h2>'
-            "<p class=\"sub\">每个数字请在计划文件中写成指标(kpis),或列入 not_targets 并写明原因;"
+    return (f'<section class="todo"><h2>需要决定的数字（{len(todo)} 个）</h2>'
+            "<p class=\"sub\">每个数字请在计划文件中写成指标（kpis），或列入 not_targets 并写明原因，"
             "然后从 to_review 中删去。</p><table><thead><tr><th>位置</th><th>数字</th><th>为什么</th><th>原句</th>"
             f"</tr></thead><tbody>{rows}</tbody></table></section>")
 
@@ -193,15 +197,17 @@ def review_page(result) -> str:
     """The review page of a :class:`~reportlib.plan.check.PlanCheck` (plan and document read)."""
     plan, document, accounts = result.plan, result.document, result.accounts
     counts = accounting_summary(accounts)
-    verdict = ('<p class="verdict">plan check 通过:文档中每个数字都有归属。</p>' if result.ok else
-               f'<p class="verdict fail">plan check 未通过:{len(result.errors)} 个问题(见下)。</p>')
+    verdict = ('<p class="verdict">plan check 通过：文档中每个数字都有归属。</p>' if result.ok else
+               f'<p class="verdict fail">plan check 未通过：{len(result.errors)} 个问题（见下）。</p>')
     problems = "".join(f"<li>{_e(p)}</li>" for p in result.errors)
     warnings = "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
     count_items = "".join(f"<li>{_e(ACCOUNT_LABELS[a])} {n}</li>" for a, n in counts.items() if n or a == TO_REVIEW)
     legend = "".join(
         f'<li><span class="n {a}">数字<b>{_e(MARK_LABELS[a] or "K1.1.01")}</b></span> {_e(ACCOUNT_LABELS[a])}</li>'
         for a in (KPI, NOT_TARGET, CONTEXT, PAST, TO_REVIEW, UNCOVERED))
-    title = f"计划校对:{plan.organization}{plan.year}年 {plan.title}"
+    name = plan.title if plan.organization in plan.title and str(plan.year) in plan.title \
+        else f"{plan.organization}{plan.year}年 {plan.title}"
+    title = f"计划校对：{name}"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -217,13 +223,13 @@ def review_page(result) -> str:
 {verdict}
 <ul class="counts">{count_items}</ul>
 {"<section class='problems'><h2>检查发现的问题</h2><ol>" + problems + "</ol></section>" if problems else ""}
-{"<section class='warnings'><h3>提示(不影响检查结果)</h3><ul>" + warnings + "</ul></section>" if warnings else ""}
+{"<section class='warnings'><h3>提示（不影响检查结果）</h3><ul>" + warnings + "</ul></section>" if warnings else ""}
 <ul class="legend">{legend}</ul>
 </header>
 <main>
 {_todo(accounts)}
 <div class="layout">
-<section class="doc"><h2>文档原文(每个数字已标注)</h2>
+<section class="doc"><h2>文档原文（每个数字已标注）</h2>
 {_document_lines(document.text, accounts)}
 </section>
 <aside class="tree"><h2>篇章、任务与指标</h2>
@@ -231,7 +237,7 @@ def review_page(result) -> str:
 </aside>
 </div>
 </main>
-<footer><p>由 reportlib plan review 生成。点击绿色标注的数字可跳到对应指标;每个指标下的“原文”链接回到文档中的位置。</p></footer>
+<footer><p>由 reportlib plan review 生成。点击绿色标注的数字可跳到对应指标；每个指标下的“原文”链接回到文档中的位置。</p></footer>
 </body>
 </html>
 """

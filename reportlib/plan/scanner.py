@@ -246,28 +246,34 @@ class Scanner:
         line, column = self.block.position(start)
         return {"line": line, "column": column, "start": column, "end": column + (end - start), "sentence": sentence}
 
-    def _base(self, status: str, reason: str, raw: str, value, source: str, span) -> dict:
+    def _base(self, status: str, reason: str, raw: str, value, source: str, span, counted: bool = False) -> dict:
         return {"pillar": self.block.pillar, "task": self.block.task, "status": status, "reason": reason,
-                "raw": raw, "value": value, "source_text": source, "kind": "", "unit": None,
+                "raw": raw, "value": value, "source_text": source, "kind": "", "unit": None, "counted": counted,
                 "number_start": span[0] if span else None, **self._place(*(span or (None, None)))}
 
-    def add(self, start: int, end: int, offset: int, span=None, **values) -> None:
-        """A candidate target of the clause ``text[start:end]``; ``span`` is its number's (start, end)."""
+    def add(self, start: int, end: int, offset: int, span=None, counted: bool = False, **values) -> None:
+        """A candidate target of the clause ``text[start:end]``; ``span`` is its number's (start, end),
+        ``counted`` whether that number is one every check accounts for (:func:`is_accountable`)."""
         source_start, source_end = _strip_span(self.text, start, end)
         source = self.text[source_start:source_end]
         row = {
             "subitem": self._subitem(offset), "period": "year", "approximate": False, "name": source,
             "owner": "", "range_high": None, "comparator": AT_LEAST, "confidence": 0.5,
             "due_quarter": self.clause_due if self.clause_due is not None else self.sentence_due,
-            **self._base(RESULT if self.past_reason else TARGET, self.past_reason, "", None, source, span),
+            **self._base(RESULT if self.past_reason else TARGET, self.past_reason, "", None, source, span, counted),
         }
         row.update(values)
         row["clause_start"], row["clause_end"] = source_start, source_end
         self.finds.append(row)
 
-    def ignore(self, value, raw: str, reason: str, source: str, span) -> None:
-        """A number that is not a target, with the reason (status from :data:`REASONS`)."""
-        self.finds.append(self._base(REASONS[reason].status, reason, raw, value, source, span))
+    def ignore(self, match, offset: int, reason: str, source: str) -> None:
+        """A number (``match`` in text starting at ``offset``) that is not a target, with the reason
+        (status from :data:`REASONS`)."""
+        q = match.quantity
+        find = self._base(REASONS[reason].status, reason, q.raw, q.value, source,
+                          (offset + match.start, offset + match.end), is_accountable(match))
+        find["unit"] = q.unit
+        self.finds.append(find)
 
     # -- scanning -------------------------------------------------------
     def scan(self) -> None:
@@ -276,13 +282,11 @@ class Scanner:
             inner = self.text[start:end]
             self.sentence = self._sentence_of(start)
             for match in find_quantities(inner):
-                self.ignore(match.quantity.value, match.quantity.raw, "quoted_name", inner,
-                            (start + match.start, start + match.end))
+                self.ignore(match, start, "quoted_name", inner)
         for start, end, _, _ in self.owner_spans:
             self.sentence = self._sentence_of(start)
             for match in find_quantities(self.text[start:end]):
-                self.ignore(match.quantity.value, match.quantity.raw, "owner_note", self.text[start:end],
-                            (start + match.start, start + match.end))
+                self.ignore(match, start, "owner_note", self.text[start:end])
         title_end = self.block.title_end
         full = spans_between(self.masked, _FULL_SENTENCE_DELIMITERS)
         past = {span: self.block.past or starts_in_past(self.text[span[0]:span[1]], self.year) for span in full}
@@ -325,9 +329,8 @@ class Scanner:
         for index, match in enumerate(matches):
             if index in used:
                 continue
-            span = (start + match.start, start + match.end)
             if recurring and match.special:
-                self.ignore(match.quantity.value, match.quantity.raw, "in_recurring", self.text[start:end], span)
+                self.ignore(match, start, "in_recurring", self.text[start:end])
             elif match.special:
                 self._special(match, start, end, masked)
             else:
@@ -349,7 +352,7 @@ class Scanner:
             if dim.startswith("count:") or dim == "person":
                 value, unit, used, span = q.value, q.unit, {index}, (start + match.start, start + match.end)
                 break
-        self.add(start, end, start + at, span, kind="recurring", value=value, unit=unit,
+        self.add(start, end, start + at, span, span is not None, kind="recurring", value=value, unit=unit,
                  comparator=AT_LEAST, period=period, confidence=confidence,
                  raw=raw or (self.text[span[0]:span[1]] if span else self.text[start + at:end]))
         return used
@@ -359,13 +362,13 @@ class Scanner:
         q = match.quantity
         span = (start + match.start, start + match.end)
         if match.special == "full_coverage":
-            self.add(start, end, span[0], span, kind="rate", value=100.0, unit="%",
+            self.add(start, end, span[0], span, True, kind="rate", value=100.0, unit="%",
                      comparator=AT_LEAST, confidence=0.7, raw=q.raw)
         elif match.special == "clear_to_zero":
-            self.add(start, end, span[0], span, kind="zero_target", value=0.0,
+            self.add(start, end, span[0], span, True, kind="zero_target", value=0.0,
                      unit=_infer_unit(masked[: match.start]), comparator=AT_MOST, confidence=0.8, raw=q.raw)
         else:
-            self.add(start, end, span[0], span, kind="count", value=1.0,
+            self.add(start, end, span[0], span, True, kind="count", value=1.0,
                      unit=_infer_unit(masked[: match.start]), comparator=AT_LEAST, confidence=0.8, raw=q.raw)
 
     def _skip_reason(self, match, masked: str, recurring: bool, later: bool = False) -> str | None:
@@ -436,11 +439,11 @@ class Scanner:
         if reason:
             if REASONS[reason].status == REVIEW and self.past_reason:
                 reason = self.past_reason  # a past figure is a result, whatever its unit
-            self.ignore(q.value, q.raw, reason, self.text[start:end], span)
+            self.ignore(match, start, reason, self.text[start:end])
             return
         before = masked[: match.start]
         if q.unit is None:  # 实现零事故
-            self.add(start, end, span[0], span, kind="zero_target", value=0.0, unit=None,
+            self.add(start, end, span[0], span, is_accountable(match), kind="zero_target", value=0.0, unit=None,
                      comparator=AT_MOST, confidence=0.6, raw=q.raw)
             return
         comparator = q.comparator
@@ -469,7 +472,7 @@ class Scanner:
             confidence += 0.05
         if q.approximate:
             confidence -= 0.05
-        self.add(start, end, span[0], span, kind=kind, value=value, unit=q.unit, comparator=comparator,
+        self.add(start, end, span[0], span, True, kind=kind, value=value, unit=q.unit, comparator=comparator,
                  approximate=q.approximate, confidence=round(min(confidence, 1.0), 2), raw=q.raw,
                  range_high=q.range_high)
 
@@ -518,7 +521,7 @@ def sweep(block: Block, finds: list[dict]) -> list[dict]:
             missing.append({
                 "pillar": block.pillar, "task": block.task, "status": REVIEW, "reason": "unread",
                 "raw": match.quantity.raw, "value": match.quantity.value, "source_text": piece,
-                "kind": "", "unit": match.quantity.unit, "number_start": start + match.start, "line": line,
+                "kind": "", "unit": match.quantity.unit, "counted": True, "number_start": start + match.start, "line": line,
                 "column": column, "start": column, "end": column + match.end - match.start, "sentence": piece,
             })
     return missing
