@@ -156,6 +156,19 @@ def _heading_title(rest: str) -> tuple[str, str]:
     return title.strip(), remainder.strip() if sep else ""
 
 
+_FIRST_CLAUSE_RE = re.compile(r"^[^，,；;：:]+")
+_QUANTITY_IN_TITLE_RE = re.compile(r"\d")
+
+
+def _sentence_heading_title(title: str) -> str:
+    """A heading that is itself a sentence of targets (一、实施老旧小区综合整治3个；维护更新小区信报箱260户；…,
+    the genre's 民生实事 lists) is titled by its first clause; the whole heading is still read for targets."""
+    if len(title) <= _MAX_TITLE_LENGTH or not _QUANTITY_IN_TITLE_RE.search(title):
+        return title
+    first = _FIRST_CLAUSE_RE.match(title)
+    return first.group().strip() if first and len(first.group().strip()) >= 4 else title
+
+
 def _level_match(line: str, level: str):
     """(number, rest, offset of rest) when ``line`` starts with a heading number of ``level``."""
     match = HEADING_LEVELS[level].match(fold_width(line))
@@ -275,6 +288,7 @@ class _Parser:
             self.problems.append(f"第{line.number}行: 篇章编号应为({cn_numeral(expected)}),实为({cn_numeral(doc_number)}) (pillar numbering)")
         if any(p["title"] == title for p in self.pillars) or doc_number < expected:
             self.problems.append(f"第{line.number}行: 篇章({cn_numeral(doc_number)})重复出现 (duplicate pillar); 按顺序编号")
+        title = _sentence_heading_title(title)
         if not title:
             self.problems.append(f"第{line.number}行: 篇章({cn_numeral(doc_number)})没有标题 (pillar without title)")
         elif len(title) > _MAX_TITLE_LENGTH:

@@ -213,13 +213,14 @@ def extract(text, tables=None, meta=None) -> Extraction:
         problems.append("未找到(一)(二)…形式的篇章标题 (no pillar headings); 任务归入篇章 0")
     if lines and not tasks:
         problems.append("未找到 1. 2. …形式的任务标题 (no task headings)")
+    without_tasks = []
     for pillar in parser.pillars:
         own = parser.pillar_blocks[pillar["pillar"]]
         own.headed = any(b.pillar == pillar["pillar"] for b in tasks)
         if not own.headed and not pillar.get("table"):
-            problems.append(
-                f"篇章({cn_numeral(pillar['pillar'])})下没有编号任务 (pillar without tasks); 其正文按整体扫描, task 为空"
-            )
+            without_tasks.append(f"({cn_numeral(pillar['pillar'])})")
+    if without_tasks:
+        problems.append(f"篇章{''.join(without_tasks)}下没有编号任务 (pillar without tasks); 其正文按整体扫描, task 为空")
     subitem_rows: list[dict] = []
     finds: list[dict] = []
     parser.outside.headed = bool(parser.pillars)  # a preface: its targets are read, no milestone is taken from it
