@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from reportlib.errors import InputError
@@ -317,7 +318,17 @@ def _normalise_number_text(text: str) -> str:
     return fold_width(text).strip().replace(" ", "")
 
 
+@lru_cache(maxsize=8192)  # a plan repeats its figures; a pure function of its text
+def _parse_number_cached(text: str) -> float | None:
+    return _parse_number(text)
+
+
 def parse_number(text) -> float | None:
+    """A bare number in Arabic, Chinese or mixed writing, or None (see :func:`_parse_number`)."""
+    return _parse_number_cached(text) if isinstance(text, str) else None
+
+
+def _parse_number(text) -> float | None:
     """A bare number in Arabic, Chinese or mixed writing, or None.
 
     ``"一百零三"`` -> 103.0, ``"１２"`` -> 12.0, ``"1,234.5"`` -> 1234.5,

@@ -503,19 +503,32 @@ def role_finds(block: Block, finds: list[dict]) -> list[dict]:
     return finds
 
 
+_DIGITS_RE = re.compile(r"\d+")
+_SPECIAL_WORDS_RE = re.compile(r"全覆盖|全面覆盖|全域覆盖|清零|零的突破|零突破")
+
+
 def sweep(block: Block, finds: list[dict]) -> list[dict]:
     """Finds for the numbers of ``block`` that no rule reached (status review, reason "unread"),
-    so that every quantity of the document has exactly one find."""
-    seen = {f["number_start"] for f in finds if f["number_start"] is not None}
+    so that every quantity of the document has a find.
+
+    Every figure in digits and every 全覆盖/清零 not inside a find's words sends its piece of text
+    through :func:`~reportlib.units.find_quantities` again (rarely: the rules reach them all).
+    """
+    covered = bytearray(len(block.text) + 1)
+    for find in finds:
+        if find["number_start"] is not None:
+            start = find["number_start"]
+            covered[start:start + max(len(find["raw"] or ""), 1)] = b"\x01" * max(len(find["raw"] or ""), 1)
     starts = [s for s, _, _ in block.segments] + [len(block.text) + 1]
     missing = []
     for (start, _, _), next_start in zip(block.segments, starts[1:]):
         piece = block.text[start:next_start].rstrip("\n")
+        unread = [m for pattern in (_DIGITS_RE, _SPECIAL_WORDS_RE) for m in pattern.finditer(piece)
+                  if not covered[start + m.start()]]
+        if not unread:
+            continue
         for match in find_quantities(piece):
-            if not is_accountable(match):
-                continue
-            offsets = range(start + match.start, start + match.end)
-            if any(offset in seen for offset in offsets):
+            if not is_accountable(match) or any(covered[start + match.start:start + match.end]):
                 continue
             line, column = block.position(start + match.start)
             missing.append({

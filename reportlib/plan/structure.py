@@ -227,6 +227,7 @@ class _Parser:
         self.problems = problems
         self.pillars: list[dict] = []
         self.blocks: list[Block] = []  # tasks and review sections
+        self._tasks: dict[int, list[Block]] = {}  # pillar -> its task blocks, in order
         self.pillar_blocks: dict[int, Block] = {}  # a pillar's own text: heading, intro
         self.outside = Block(0, "", "", line=1)  # preface and text outside any pillar
         self.review: Block | None = None  # text of a review pillar outside its tasks
@@ -250,8 +251,11 @@ class _Parser:
         return len(self.current.subitems) + 1 if self.current is not None else 1
 
     def _tasks_of(self, pillar: int | None) -> list[Block]:
-        number = pillar if pillar is not None else 0
-        return [b for b in self.blocks if b.pillar == number and not b.past and b.task]
+        return self._tasks.get(pillar if pillar is not None else 0, [])
+
+    def _add_task(self, block: Block) -> None:
+        self.blocks.append(block)
+        self._tasks.setdefault(block.pillar, []).append(block)
 
     def feed(self, line: Line) -> None:
         """One content line."""
@@ -328,7 +332,7 @@ class _Parser:
                              outlook=self.outlook or is_outlook_heading(title))
         self.current.append(rest, line.number, column)
         self.current.title_end = len(title)
-        self.blocks.append(self.current)
+        self._add_task(self.current)
 
     def _subitem(self, line: Line, s_number: int, rest: str, column: int) -> None:
         if self.current is None or not self.current.task:
@@ -405,7 +409,7 @@ class _Parser:
         """A task block for a table row of ``pillar``."""
         number = len(self._tasks_of(pillar)) + 1
         block = Block(pillar, f"{pillar}.{number}", title, line=line, outlook=self.outlook)
-        self.blocks.append(block)
+        self._add_task(block)
         self.current, self.current_pillar = block, pillar
         return block
 

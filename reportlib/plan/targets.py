@@ -163,7 +163,8 @@ def _decide_kind(title: str, finds: list[dict], problems: list[str]) -> str:
 
 def _name_candidates(finds: list[dict]) -> None:
     """Short names from the clause (:func:`~reportlib.plan.naming.short_name`), every figure of
-    the clause left out."""
+    the clause left out (a quoted name keeps its figures: “15分钟便民生活圈”)."""
+    spans_of: dict[str, list[tuple[int, int]]] = {}
     for find in finds:
         if "confidence" not in find:
             continue
@@ -171,13 +172,14 @@ def _name_candidates(finds: list[dict]) -> None:
         if find["number_start"] is None or find["raw"] in _SPECIAL_RAWS:
             find["name"] = tidy_name(clause) or clause
             continue
-        masked, _ = mask_quotes(clause)  # a quoted name keeps its figures (“15分钟便民生活圈”)
-        spans = [(m.start, m.end) for m in find_quantities(masked) if m.special or m.quantity.unit is not None]
+        if clause not in spans_of:
+            masked, _ = mask_quotes(clause)
+            spans_of[clause] = [(m.start, m.end) for m in find_quantities(masked) if m.special or m.quantity.unit is not None]
+        spans = spans_of[clause]
         at = find["number_start"] - clause_start
         index = next((i for i, (s, e) in enumerate(spans) if s <= at < e), None)
         if index is None:
-            spans.append((at, at + len(find["raw"])))
-            spans.sort()
+            spans = sorted(spans + [(at, at + len(find["raw"]))])
             index = spans.index((at, at + len(find["raw"])))
         find["name"] = short_name(clause, spans, index)
 
@@ -185,7 +187,10 @@ def _name_candidates(finds: list[dict]) -> None:
 def _frame_rows(finds: list[dict]) -> list[dict]:
     """Finds in document order, without the scanning-only keys."""
     ordered = sorted(finds, key=lambda f: (f["line"] or 0, -1 if f["column"] is None else f["column"]))
-    return [{k: v for k, v in f.items() if not k.startswith("_")} for f in ordered]
+    for find in ordered:
+        for key in ("_block", "number_start", "clause_start", "clause_end"):
+            find.pop(key, None)
+    return ordered
 
 
 def extract(text, tables=None, meta=None) -> Extraction:
@@ -234,13 +239,14 @@ def extract(text, tables=None, meta=None) -> Extraction:
     candidates = [r for r in rows if r["status"] == TARGET]
     results = [{**r, "kind": "result"} for r in rows if r["status"] == RESULT and "confidence" in r]
     plan_tasks = [b for b in parser.blocks if b.task and not b.past]
+    task_ids = {b.task for b in plan_tasks}
     return Extraction(
         title=title,
         meta=meta,
         pillars=frame_of([{"pillar": p["pillar"], "title": p["title"]} for p in parser.pillars], PILLAR_COLUMNS),
         tasks=frame_of(sorted(({"pillar": b.pillar, "task": b.task, "title": b.title} for b in plan_tasks),
                               key=lambda t: (t["pillar"], int(t["task"].split(".")[1]))), TASK_COLUMNS),
-        subitems=frame_of([s for s in subitem_rows if s["task"] in {b.task for b in plan_tasks} or not s["task"]],
+        subitems=frame_of([s for s in subitem_rows if s["task"] in task_ids or not s["task"]],
                           SUBITEM_COLUMNS),
         candidates=frame_of(candidates, CANDIDATE_COLUMNS),
         ignored=frame_of([r for r in rows if r["status"] == IGNORED], IGNORED_COLUMNS),
