@@ -343,6 +343,17 @@ def read_html(data: bytes, name: str) -> Document:
 # --------------------------------------------------------------------------
 # PDF with a text layer
 # --------------------------------------------------------------------------
+# Spaces a PDF's text layer puts between Chinese and a figure (新建厂房 12 栋) where the layout
+# left a gap: Chinese text has none, so the text reads as the same document in any format.
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_PDF_GAP_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}\d%.])|(?<=[\d%.])[ \t\u00a0]+(?=[{_CJK}])")
+
+
+def tidy_pdf_line(line: str) -> str:
+    """A line of a PDF's text without the spaces inserted between Chinese and digits or Chinese."""
+    return _PDF_GAP_RE.sub("", line)
+
+
 def _join_pdf_lines(lines: list[str]) -> list[str]:
     """Lines of a PDF page back into paragraphs.
 
@@ -374,7 +385,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InputError(f"无法读取 PDF,文件可能已损坏或加密;请提供 Word 或文本版本 ({exc})", file=name) from exc
-    lines = [line for page in pages for line in page.splitlines()]
+    lines = [tidy_pdf_line(line) for page in pages for line in page.splitlines()]
     problems = []
     if not "".join(lines).strip():
         problems.append("PDF 没有文字层(可能是扫描件),读不出文字;请先做文字识别(OCR)或提供 Word 版本")
