@@ -105,6 +105,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "个工作日": ("workday", Decimal(1)),
     "个月": ("month", Decimal(1)),
     "立方米": ("volume", Decimal(1)),
+    "微克/立方米": ("concentration", Decimal(1)),  # PM2.5 浓度控制在35微克/立方米以内
     "千瓦": ("power", Decimal(1)),
     "兆瓦": ("power", Decimal(1000)),
     "千瓦时": ("energy", Decimal(1)),
@@ -137,6 +138,9 @@ UNIT_ALIASES: dict[str, str] = {
     "kg": "公斤",
     "日": "天",
     "m3": "立方米",
+    "μg/m³": "微克/立方米",
+    "μg/m3": "微克/立方米",
+    "ug/m3": "微克/立方米",
     "m³": "立方米",
     "kW": "千瓦",
     "kw": "千瓦",

@@ -398,3 +398,63 @@ def test_explain_says_why_a_figure_is_past_and_details_every_target():
     summary = explain_lines(extract_file(PLANS / "shiyan_2024_summary.txt"))
     assert summary[-1] == "该文档被判断为年度工作总结,未提出候选指标。"
     assert not any(line.startswith("[目标]") for line in summary)
+
+
+# --------------------------------------------------------------------------
+# 7. What each number is: one line per rule of reportlib.plan.scanner (the genre's wordings)
+# --------------------------------------------------------------------------
+NUMBER_RULES = [
+    # (text, the number's words, status, reason)
+    ("贯彻落实县十三届人大四次会议精神。", "十三届", "ignored", "ordinal"),
+    ("贯彻落实县十三届人大四次会议精神。", "四次", "ignored", "ordinal"),
+    ("学习贯彻区委十二届七次全会精神。", "七次", "ignored", "ordinal"),
+    ("全年召开党工委会议12次。", "12次", "target", ""),
+    ("办理46名代表提出的建议。", "46名", "ignored", "attendance"),
+    ("完成一、二、三支路改造。", "三支", "ignored", "name_or_code"),
+    ("完成四支路改造。", "四支", "ignored", "place_name"),
+    ("目前已累计开展73场次，计划全年开展120场次。", "73场次", "result", "past_progress"),
+    ("目前已累计开展73场次，计划全年开展120场次。", "120场次", "target", ""),
+    ("截至目前已完成500张，其中线上办理300张。", "300张", "result", "past_progress"),
+    ("完成辖区内215棵树木排危。", "215棵", "target", ""),
+    ("对辖区内159家企业逐一摸排。", "159家", "review", "object_scope"),
+    ("依托现有8个站点开展服务。", "8个", "ignored", "context_stock"),
+    ("辖区共有企业320家，其中规上企业45家。", "45家", "ignored", "context_stock"),
+    ("为80周岁以上老人提供助餐。", "80", "ignored", "age"),
+    ("年产5万吨再生铝项目完成设备安装。", "5万吨", "ignored", "project_scale"),
+    ("集中办好以下8件民生实事。", "8件", "ignored", "describes_plan"),
+    ("一、经济发展（5项）", "5项", "ignored", "describes_plan"),
+    ("投入资金1200余万元。", "1200余万元", "target", ""),
+    ("加装电梯6部，新增摄像头40组。", "6部", "target", ""),
+    ("加装电梯6部，新增摄像头40组。", "40组", "target", ""),
+    ("刑事案件发案数控制在40起以内。", "控制在40起以内", "target", ""),
+    ("PM2.5平均浓度控制在35微克/立方米以内。", "控制在35微克/立方米以内", "target", ""),
+    ("12345热线办件满意率达到95%。", "12345", "ignored", "name_or_code"),
+    ("新建5G基站30座。", "5", "ignored", "name_or_code"),
+    ("见附件1。", "1", "ignored", "name_or_code"),
+    ("建设12349共享文化坊。", "12349", "ignored", "name_or_code"),
+    ("安装智能门禁120樘。", "120", "review", "unknown_unit"),
+    ("实现50%以上的村集体经济收入增长。", "50%以上", "target", ""),
+    ("每月5日前报送工作进展。", "5", "ignored", "year_or_date"),
+]
+
+
+@pytest.mark.parametrize("text, raw, status, reason", NUMBER_RULES, ids=[f"{r[1]}@{r[0][:12]}" for r in NUMBER_RULES])
+def test_each_number_rule(text, raw, status, reason):
+    numbers = extract(text).numbers
+    row = numbers[numbers["raw"] == raw]
+    assert len(row) == 1, numbers[["raw", "status", "reason"]].to_dict("records")
+    assert (row["status"].iloc[0], row["reason"].iloc[0] or "") == (status, reason)
+
+
+def test_reporting_duties_and_per_person_standards_are_not_recurring_targets():
+    assert extract("各单位每月5日前报送上月工作进展。").candidates.empty
+    c = extract("将基础养老金最低标准提高至每人每月163元。").candidates
+    assert c[["kind", "value", "unit"]].values.tolist() == [["count", 163.0, "元"]]
+
+
+def test_a_table_column_naming_its_unit_gives_bare_figures_that_unit():
+    text = ("某镇2025年重点项目计划\n| 序号 | 项目名称 | 年度计划投资（万元） | 责任单位 |\n"
+            "| 1 | 镇区污水管网改造 | 1200 | 城建办 |\n| 2 | 敬老院扩建 | 350.5 | 社会事务办 |\n")
+    c = extract(text).candidates
+    assert c[["task", "value", "unit", "owner"]].values.tolist() == [
+        ["1.1", 12_000_000.0, "元", "城建办"], ["1.2", 3_505_000.0, "元", "社会事务办"]]

@@ -167,6 +167,7 @@ class Block:
     table: int = 0  # the table (1, 2 …) a row block comes from; 0 for running text
     headed: bool = False  # a pillar's own text when the pillar has numbered tasks (heading and intro)
     outlook: bool = False  # a section of next year's plans inside a year-end summary (工作打算)
+    unit_hint: str = ""  # the unit a table's header gives its column (年度计划投资（万元）): bare figures are in it
 
     def append(self, text: str, line: int, column: int, sep: str = "\n") -> int:
         """Add a piece of the document (its line and column); returns where it starts in ``text``."""

@@ -9,13 +9,16 @@ target are :meth:`Scanner._skip_reason`'s, each naming the genre's wording it st
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from reportlib.plan.model import Block, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR
 from reportlib.plan.owners import owner_spans, quarter_of
 from reportlib.plan.reasons import IGNORED, REASONS, RESULT, REVIEW, TARGET
 from reportlib.plan.review import PAST_PROGRESS, PAST_SECTION, PAST_VERB, PAST_YEAR, reports_done, reports_progress, starts_in_past
 from reportlib.plan.structure import CN_NUMERALS
-from reportlib.units import AT_LEAST, AT_MOST, EXACTLY, UNITS, comparator_in_context, find_quantities, fold_width, parse_number
+from reportlib.units import (
+    AT_LEAST, AT_MOST, EXACTLY, UNITS, canonical_unit, comparator_in_context, find_quantities, fold_width, parse_number,
+)
 
 _CLAUSE_DELIMITERS = ",，;；。!！?？:：\n"
 _SENTENCE_DELIMITERS = "。!！?？;；\n"
@@ -41,6 +44,8 @@ _SCALE_WORDS = ("年产", "年处理", "日处理", "日供水", "年加工", "�
 _ATTENDANCE_NOUNS = ("代表", "人大代表", "党代表", "委员", "政协委员")
 # Before a number: work received from others (代表提出的31件建议, 上级交办的12件事项) — scope or target?
 _RECEIVED_WORDS = ("提出的", "交办的", "承办的", "收到的", "受理的", "转办的")
+# A clause opening with 其中 continues these of the clause before it (共有企业320家，其中规上企业45家).
+_INHERITED_REASONS = ("context_stock", "scope_context", "attendance")
 # After a count of meetings: a session's ordinal (十五届八次全会).
 _SESSION_NOUNS = ("全会", "全体会议", "全体（扩大）会议", "常委会议")
 # Between a qualifying 500万元以上 and its noun; other characters end the qualifier.
@@ -227,6 +232,7 @@ class Scanner:
         self.sentence_due: int | None = None
         self.clause_due: int | None = None
         self.finds: list[dict] = []
+        self.inherited: str | None = None  # the stock or scope a clause opening with 其中 continues
 
     # -- records ------------------------------------------------------
     def _subitem(self, offset: int) -> int:
@@ -295,11 +301,18 @@ class Scanner:
             self.sentence = enclosing
             self.sentence_due = _deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_end  # a heading is not a deliverable
+            self.inherited = None
             for c_start, c_end in spans_between(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
+                if not self.masked[s_start + c_start:s_start + c_end].lstrip().startswith("其中"):
+                    self.inherited = None
                 self.past_reason = (PAST_SECTION if self.block.past else PAST_YEAR if past.get(enclosing)
                                     else PAST_PROGRESS if reports_progress(self.text[s_start:s_start + c_end])
                                     else PAST_VERB if reports_done(self.text[s_start:s_end]) else "")
+                before = len(self.finds)
                 found = self._scan_clause(s_start + c_start, s_start + c_end)
+                numbers = [f for f in self.finds[before:] if f["number_start"] is not None and f.get("unit")]
+                if numbers and numbers[-1]["reason"] in _INHERITED_REASONS:
+                    self.inherited = numbers[-1]["reason"]  # 辖区共有企业320家，其中规上企业45家: both stock
                 if not found and not milestone_done and not self.block.headed:
                     milestone_done = self._milestone(s_start + c_start, s_start + c_end)
 
@@ -393,6 +406,8 @@ class Scanner:
             return "name_or_code"  # 1+24+365, A4, 5G, 2025-02-11
         if re.search(r"(?:附件|附表|表|图)$", before) and q.unit is None:
             return "name_or_code"  # 附件1
+        if q.unit is None and re.fullmatch(r"12\d{3}", match.number_text):
+            return "name_or_code"  # 12345 政务服务便民热线, 12349: service numbers
         if just_before == "、" and re.search(rf"[{CN_NUMERALS}\d]、$", before):
             return "name_or_code"  # 一、二、三支路: numbers of names listed
         if q.unit is None:
@@ -422,8 +437,11 @@ class Scanner:
         scope_end = max((before.rfind(c) + len(c) for c in _SCOPE_CUES if c in before), default=-1)
         if scope_end >= 0 and not any(v in before[scope_end:] for v in TARGET_VERBS):
             return "scope_context"
-        if later and q.raw.endswith(("以上", "以下")) and _QUALIFIER_NOUN_RE.match(after[:1]):
-            return "qualifier"  # 500万元以上固定资产投资增长8.5%
+        if self.inherited and masked.lstrip().startswith("其中"):
+            return self.inherited  # 辖区共有企业320家，其中规上企业45家
+        if later and q.raw.endswith(("以上", "以下")) and _QUALIFIER_NOUN_RE.match(after[:1]) \
+                and UNITS[q.unit][0] not in ("percent", "permille"):
+            return "qualifier"  # 500万元以上固定资产投资增长8.5% (but 50%以上的村… is a share: the target)
         if after.startswith(_PLACE_SUFFIXES) and UNITS[q.unit][0].startswith("count:"):
             return "place_name"  # 801台地块: a counted unit glued to a place word
         to = before.rfind("对")
@@ -433,6 +451,7 @@ class Scanner:
 
     def _numeric(self, match, start, end, masked, recurring, later=False) -> None:
         """A number with a unit: count / area / length / rate / growth_rate."""
+        match = self._with_header_unit(match, masked)
         q = match.quantity
         span = (start + match.start, start + match.end)
         reason = self._skip_reason(match, masked, recurring, later)
@@ -475,6 +494,17 @@ class Scanner:
         self.add(start, end, span[0], span, True, kind=kind, value=value, unit=q.unit, comparator=comparator,
                  approximate=q.approximate, confidence=round(min(confidence, 1.0), 2), raw=q.raw,
                  range_high=q.range_high)
+
+    def _with_header_unit(self, match, masked: str):
+        """A bare figure in a table column whose header names its unit (年度计划投资（万元） | 1200)."""
+        q = match.quantity
+        if q.unit is not None or not self.block.unit_hint or not re.search(r"\d", match.number_text) \
+                or re.match(r"\s*[\u4e00-\u9fffA-Za-z%]", masked[match.number_end:]):
+            return match
+        unit, factor = canonical_unit(self.block.unit_hint)
+        quantity = replace(q, value=q.value * factor, unit=unit,
+                           range_high=None if q.range_high is None else q.range_high * factor)
+        return replace(match, quantity=quantity)
 
     def _milestone(self, start: int, end: int) -> bool:
         """A milestone (制定《…》, 列出“…清单”, 建立…机制) in a clause without numbers."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from reportlib.plan.model import Block
 from reportlib.plan.owners import quarter_of
+from reportlib.units import UnitError, canonical_unit
 
 TABLE_PILLAR_TITLE = "目标任务表"
 
@@ -53,6 +54,21 @@ def table_text(rows: list[list[str]]) -> list[str]:
         if any(cells):
             lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+_HEADER_UNIT_RE = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?([^（）()]{1,8}?)\s*[)）]\s*$")
+
+
+def header_unit(header_cell: str) -> str:
+    """The unit a header names for its column (年度计划投资（万元） -> 万元), "" when none it knows."""
+    match = _HEADER_UNIT_RE.search(header_cell or "")
+    if not match:
+        return ""
+    try:
+        canonical_unit(match.group(1))
+    except UnitError:
+        return ""
+    return match.group(1)
 
 
 def column_role(header_cell: str) -> str:
@@ -195,6 +211,8 @@ def _row_blocks(parser, pillar: int, row, roles: dict[str, int], header: list[st
         block.title_end = len(task_cell[1])
     if target_cell[1] and roles.get("target") != roles.get("task"):
         block.append(target_cell[1], row.number, target_cell[0])
+    target_header = header[roles["target"]] if roles.get("target") is not None and roles["target"] < len(header) else ""
+    block.unit_hint = header_unit(target_header)
     block.owner = _cell(row.cells, roles.get("owner"))[1]
     block.due_quarter = quarter_of(_cell(row.cells, roles.get("deadline"))[1])
     others = []
