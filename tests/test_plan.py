@@ -246,11 +246,11 @@ def test_context_values_never_appear(seed):
     "raw, reason",
     [("119支", "context_stock"), ("1522名", "context_stock"), ("105亩", "context_stock"), ("159家", "object_scope"),
      ("107个", "context_stock"), ("8个", "context_stock"), ("10分钟内", "duration"), ("4期", "ordinal"),
-     ("二届", "ordinal"), ("二期", "ordinal"), ("12349", "unknown_unit"), ("2025", "year_or_date"),
+     ("二届", "ordinal"), ("二期", "ordinal"), ("12349", "name_or_code"), ("2025", "year_or_date"),
      ("17项", "describes_plan")],
 )
 def test_ignored_numbers_have_reasons(seed, raw, reason):
-    """Context has its reason; what the extractor cannot decide (对…159家, 12349 without a unit) is to review."""
+    """Context has its reason; what the extractor cannot decide (对…159家) is to review."""
     numbers = seed.numbers
     reasons = set(numbers.loc[numbers["raw"] == raw, "reason"])
     assert reason in reasons
