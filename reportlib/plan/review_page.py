@@ -16,7 +16,7 @@ import pandas as pd
 from reportlib.plan.accounting import (
     ACCOUNT_LABELS, CONTEXT, KPI, NOT_TARGET, PAST, TO_REVIEW, UNACCOUNTED, UNCOVERED, accounting_summary,
 )
-from reportlib.plan.draft import COMPARATOR_SYMBOLS, KIND_LABELS, PERIOD_LABELS, fmt_number, unit_text
+from reportlib.plan.draft import COMPARATOR_SYMBOLS, KIND_LABELS, PERIOD_LABELS
 from reportlib.plan.structure import cn_numeral
 
 REVIEW_FOLDER = "plan"

@@ -11,22 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from reportlib.plan.clauses import (
+    CLAUSE_DELIMITERS, FULL_SENTENCE_DELIMITERS, MASK, SENTENCE_DELIMITERS, deadline, due_quarter, infer_unit,
+    is_accountable, mask_quotes, spans_between, strip_span,
+)
 from reportlib.plan.model import Block, DEFAULT_RECURRING_UNIT, DEFAULT_TARGET_COMPARATOR
-from reportlib.plan.owners import owner_spans, quarter_of
+from reportlib.plan.owners import owner_spans
 from reportlib.plan.reasons import IGNORED, REASONS, RESULT, REVIEW, TARGET
 from reportlib.plan.review import PAST_PROGRESS, PAST_SECTION, PAST_VERB, PAST_YEAR, reports_done, reports_progress, starts_in_past
 from reportlib.plan.structure import CN_NUMERALS
 from reportlib.units import (
-    AT_LEAST, AT_MOST, EXACTLY, UNITS, canonical_unit, comparator_in_context, find_quantities, fold_width, parse_number,
+    AT_LEAST, AT_MOST, EXACTLY, UNITS, canonical_unit, comparator_in_context, find_quantities, parse_number,
 )
-
-_CLAUSE_DELIMITERS = ",，;；。!！?？:：\n"
-_SENTENCE_DELIMITERS = "。!！?？;；\n"
-_FULL_SENTENCE_DELIMITERS = "。!！?？\n"
-_QUOTE_PAIRS = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』", "〈": "〉", "【": "】", '"': '"'}
-_MAX_QUOTE_LENGTH = 80
-_THOUSANDS_COMMA_RE = re.compile(r"\d,\d{3}(?!\d)")
-MASK = "□"
 
 # Words after which a number describes existing stock, not a target (原有119支队伍, 依托8个站点).
 _CONTEXT_CUES = ("原有", "现有", "已有", "既有", "共有", "现存", "存量", "围绕", "依托")
@@ -50,8 +46,6 @@ _INHERITED_REASONS = ("context_stock", "scope_context", "attendance")
 _SESSION_NOUNS = ("全会", "全体会议", "全体（扩大）会议", "常委会议")
 # Between a qualifying 500万元以上 and its noun; other characters end the qualifier.
 _QUALIFIER_NOUN_RE = re.compile(r"[\u4e00-\u9fff]")
-# A deadline in a sentence (6月底前, 年底前, 上半年): the quarter of its candidates.
-_SENTENCE_DEADLINE_RE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末)?前|年底前|年内完成")
 TARGET_VERBS = (
     "新增", "新建", "建成", "建设", "完成", "实现", "打造", "培育", "孵化", "增设", "改造",
     "新装", "开展", "组织", "拆迁", "发展", "认定", "举办", "创建", "确定", "划分", "推进",
@@ -76,137 +70,18 @@ _MILESTONE_RE = re.compile(
     r"[^,，;；。]*?(?:《[^》]+》|清单|手册|方案|制度|机制|地图|平台|台账|图|办法|细则|指南|规划)”?"
 )
 _STRONG_MILESTONE_RE = re.compile(r"《[^》]+》|清单|手册|方案")
-# Nouns near 清零 / 零的突破 and the unit they are counted in.
-_NOUN_UNITS = (
-    ("企业", "家"), ("公司", "家"), ("商户", "家"), ("门店", "家"), ("物业", "家"),
-    ("项目", "个"), ("小区", "个"), ("社区", "个"), ("网格", "个"), ("村", "个"),
-    ("积案", "件"), ("案件", "件"), ("问题", "个"), ("户", "户"), ("家庭", "户"), ("人员", "人"),
-)
 # 每人每月163元: a standard paid per person and month (a level), not a recurring duty.
 _PER_CAPITA_RE = re.compile(r"每(?:人|户|位|名)(?:每)?(?:月|年|天|日)")
 # A recurring duty of reporting on the plan itself (每月5日前报送上月进展) is how the plan is
 # tracked, not one of its targets.
 _REPORTING_DUTY_RE = re.compile(r"(?:报送|上报|汇报|报告|反馈)[^，,。；;]{0,6}(?:进展|进度|情况|信息|数据|台账)")
-_DUE_QUARTER_RE = re.compile(r"(上半年|下半年|[一二三四1-4]季度|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月底?前)")
-# Cells of a table whose every number has one meaning, and that meaning.
-_ROLE_REASONS = {"index": "row_number", "owner": "owner_cell", "deadline": "deadline", "header": "table_header"}
-
-assert all(code in REASONS for code in list(_ROLE_REASONS.values()) + ["unknown_unit", "object_scope"])
-
-
-# --------------------------------------------------------------------------
-# Text helpers
-# --------------------------------------------------------------------------
-def mask_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Text with the inside of quotes replaced by □ (same length), and the quoted spans.
-
-    Only spans that close within one sentence and are at most
-    :data:`_MAX_QUOTE_LENGTH` long are masked, so an unbalanced quote never
-    hides the rest of a task.
-    """
-    chars = list(text)
-    spans: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
-        if stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
-            _, start = stack.pop()
-            if not stack and i - start <= _MAX_QUOTE_LENGTH and "。" not in text[start:i]:
-                spans.append((start + 1, i))
-        elif ch in _QUOTE_PAIRS:
-            stack.append((ch, i))
-        elif ch in "。\n":
-            stack.clear()
-    for start, end in spans:
-        for i in range(start, end):
-            chars[i] = MASK
-    return "".join(chars), spans
-
-
-def spans_between(text: str, delimiters: str) -> list[tuple[int, int]]:
-    """(start, end) of the non-empty pieces of ``text`` between delimiter characters.
-
-    A comma that is a thousands separator (``1,800米``) does not split.
-    """
-    spans, start = [], 0
-    for i, ch in enumerate(text + delimiters[0]):
-        if ch == "," and _THOUSANDS_COMMA_RE.match(text, max(0, i - 1)):
-            continue
-        if ch in delimiters:
-            if text[start:i].strip():
-                spans.append((start, i))
-            start = i + 1
-    return spans
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink a span past surrounding whitespace and a leading 一是/二是 marker."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    marker = re.match(rf"[{CN_NUMERALS}]{{1,2}}是", text[start:end])
-    if marker and end - start > len(marker.group()) + 1:
-        start += len(marker.group())
-    return start, end
-
-
-def is_accountable(match) -> bool:
-    """A quantity every plan check accounts for: a number in digits, a number with a unit, or
-    a phrase standing for one (全覆盖, 清零). A bare Chinese numeral (一体化, 两级) is a word."""
-    return bool(match.special) or bool(re.search(r"\d", match.number_text)) or match.quantity.unit is not None
-
-
-def _infer_unit(text: str) -> str | None:
-    """The unit a 清零/零的突破 target counts in, from the nearest noun before it."""
-    best: tuple[int, str] | None = None
-    for noun, unit in _NOUN_UNITS:
-        pos = text.rfind(noun)
-        if pos >= 0 and (best is None or pos > best[0]):
-            best = (pos, unit)
-    return best[1] if best else None
-
-
-def _due_quarter(text: str) -> int | None:
-    """Quarter a deadline in the text falls in (上半年 -> 2, 三季度 -> 3, 6月底前 -> 2)."""
-    match = _DUE_QUARTER_RE.search(text)
-    if not match:
-        return None
-    word = match.group(1)
-    if word == "上半年":
-        return 2
-    if word == "下半年":
-        return 4
-    if "季度" in word:
-        return int(parse_number(word[0]))
-    month = parse_number(re.sub(r"月.*$", "", word))
-    return int((month - 1) // 3 + 1) if month and 1 <= month <= 12 else None
-
-
-def _deadline(text: str) -> int | None:
-    """Quarter of a deadline written in ``text`` (6月底前 -> 2, 年底前 -> 4), or None."""
-    match = _SENTENCE_DEADLINE_RE.search(text)
-    return quarter_of(match.group()) if match else None
+assert all(code in REASONS for code in ("unknown_unit", "object_scope", "ordinal", "age", "attendance"))
 
 
 def _is_day_count(quantity, before: str) -> bool:
     """True for 天 counted as days of something (优良天数达到300天), not a deadline (7天内)."""
     return quantity.unit == "天" and "天数" in before and quantity.comparator != AT_MOST
 
-
-def subitem_markers(block: Block, masked: str) -> list[tuple[int, int, int]]:
-    """(number, start, title_end) of 一是/二是… markers in numbering order."""
-    from reportlib.plan.structure import SUBITEM_RE
-
-    found, expected = [], 1
-    for match in SUBITEM_RE.finditer(masked):
-        number = parse_number(match.group(1))
-        if number != expected:
-            continue
-        start = match.start(1)
-        ends = [pos for pos in (block.text.find(ch, start) for ch in "。;；\n") if pos >= 0]
-        found.append((expected, start, min(ends) if ends else len(block.text)))
-        expected += 1
-    return found
 
 
 # --------------------------------------------------------------------------
@@ -260,7 +135,7 @@ class Scanner:
     def add(self, start: int, end: int, offset: int, span=None, counted: bool = False, **values) -> None:
         """A candidate target of the clause ``text[start:end]``; ``span`` is its number's (start, end),
         ``counted`` whether that number is one every check accounts for (:func:`is_accountable`)."""
-        source_start, source_end = _strip_span(self.text, start, end)
+        source_start, source_end = strip_span(self.text, start, end)
         source = self.text[source_start:source_end]
         row = {
             "subitem": self._subitem(offset), "period": "year", "approximate": False, "name": source,
@@ -294,15 +169,15 @@ class Scanner:
             for match in find_quantities(self.text[start:end]):
                 self.ignore(match, start, "owner_note", self.text[start:end])
         title_end = self.block.title_end
-        full = spans_between(self.masked, _FULL_SENTENCE_DELIMITERS)
+        full = spans_between(self.masked, FULL_SENTENCE_DELIMITERS)
         past = {span: self.block.past or starts_in_past(self.text[span[0]:span[1]], self.year) for span in full}
-        for s_start, s_end in spans_between(self.masked, _SENTENCE_DELIMITERS):
+        for s_start, s_end in spans_between(self.masked, SENTENCE_DELIMITERS):
             enclosing = next((span for span in full if span[0] <= s_start < span[1]), (s_start, s_end))
             self.sentence = enclosing
-            self.sentence_due = _deadline(self.masked[s_start:s_end])
+            self.sentence_due = deadline(self.masked[s_start:s_end])
             milestone_done = s_start < title_end  # a heading is not a deliverable
             self.inherited = None
-            for c_start, c_end in spans_between(self.masked[s_start:s_end], _CLAUSE_DELIMITERS):
+            for c_start, c_end in spans_between(self.masked[s_start:s_end], CLAUSE_DELIMITERS):
                 if not self.masked[s_start + c_start:s_start + c_end].lstrip().startswith("其中"):
                     self.inherited = None
                 self.past_reason = (PAST_SECTION if self.block.past else PAST_YEAR if past.get(enclosing)
@@ -317,7 +192,7 @@ class Scanner:
                     milestone_done = self._milestone(s_start + c_start, s_start + c_end)
 
     def _sentence_of(self, offset: int) -> tuple[int, int]:
-        for start, end in spans_between(self.masked, _FULL_SENTENCE_DELIMITERS):
+        for start, end in spans_between(self.masked, FULL_SENTENCE_DELIMITERS):
             if start <= offset < end:
                 return start, end
         return 0, len(self.text)
@@ -325,7 +200,7 @@ class Scanner:
     def _scan_clause(self, start: int, end: int) -> bool:
         """Finds of one clause; True when the clause yielded a candidate."""
         masked = self.masked[start:end]
-        self.clause_due = _deadline(masked)
+        self.clause_due = deadline(masked)
         before_count = sum(1 for f in self.finds if f["status"] != IGNORED)
         matches = find_quantities(masked)
         every = _EVERY_RE.search(masked)
@@ -379,10 +254,10 @@ class Scanner:
                      comparator=AT_LEAST, confidence=0.7, raw=q.raw)
         elif match.special == "clear_to_zero":
             self.add(start, end, span[0], span, True, kind="zero_target", value=0.0,
-                     unit=_infer_unit(masked[: match.start]), comparator=AT_MOST, confidence=0.8, raw=q.raw)
+                     unit=infer_unit(masked[: match.start]), comparator=AT_MOST, confidence=0.8, raw=q.raw)
         else:
             self.add(start, end, span[0], span, True, kind="count", value=1.0,
-                     unit=_infer_unit(masked[: match.start]), comparator=AT_LEAST, confidence=0.8, raw=q.raw)
+                     unit=infer_unit(masked[: match.start]), comparator=AT_LEAST, confidence=0.8, raw=q.raw)
 
     def _skip_reason(self, match, masked: str, recurring: bool, later: bool = False) -> str | None:
         """Why a number in a clause is not a target (a reason code of :data:`REASONS`), or None."""
@@ -515,61 +390,7 @@ class Scanner:
         confidence = 0.6 if _STRONG_MILESTONE_RE.search(match.group()) else 0.5
         self.add(start, end, start + match.start(), None, kind="milestone", value=float("nan"), unit=None,
                  comparator=AT_LEAST, confidence=confidence, raw=match.group(),
-                 due_quarter=_due_quarter(text))
+                 due_quarter=due_quarter(text))
         return True
 
 
-def role_finds(block: Block, finds: list[dict]) -> list[dict]:
-    """Finds of a table cell block after its role: every number of a 序号, 责任单位, 完成时限 or
-    header cell is that (context); a would-be target in a column of unknown meaning is to review."""
-    reason = _ROLE_REASONS.get(block.role)
-    for find in finds:
-        if reason is not None and find["number_start"] is not None:
-            find["status"], find["reason"] = IGNORED, reason
-        elif block.role == "other" and find["status"] == TARGET:
-            find["status"], find["reason"] = REVIEW, "table_unknown" if not block.title else "table_other"
-    if reason is not None or block.role == "other":
-        finds = [f for f in finds if f["number_start"] is not None]  # no milestone from a cell
-    return finds
-
-
-_DIGITS_RE = re.compile(r"\d+")
-_SPECIAL_WORDS_RE = re.compile(r"全覆盖|全面覆盖|全域覆盖|清零|零的突破|零突破")
-
-
-def sweep(block: Block, finds: list[dict]) -> list[dict]:
-    """Finds for the numbers of ``block`` that no rule reached (status review, reason "unread"),
-    so that every quantity of the document has a find.
-
-    Every figure in digits and every 全覆盖/清零 not inside a find's words sends its piece of text
-    through :func:`~reportlib.units.find_quantities` again (rarely: the rules reach them all).
-    """
-    covered = bytearray(len(block.text) + 1)
-    for find in finds:
-        if find["number_start"] is not None:
-            start = find["number_start"]
-            covered[start:start + max(len(find["raw"] or ""), 1)] = b"\x01" * max(len(find["raw"] or ""), 1)
-    starts = [s for s, _, _ in block.segments] + [len(block.text) + 1]
-    missing = []
-    for (start, _, _), next_start in zip(block.segments, starts[1:]):
-        piece = block.text[start:next_start].rstrip("\n")
-        unread = [m for pattern in (_DIGITS_RE, _SPECIAL_WORDS_RE) for m in pattern.finditer(piece)
-                  if not covered[start + m.start()]]
-        if not unread:
-            continue
-        for match in find_quantities(piece):
-            if not is_accountable(match) or any(covered[start + match.start:start + match.end]):
-                continue
-            line, column = block.position(start + match.start)
-            missing.append({
-                "pillar": block.pillar, "task": block.task, "status": REVIEW, "reason": "unread",
-                "raw": match.quantity.raw, "value": match.quantity.value, "source_text": piece,
-                "kind": "", "unit": match.quantity.unit, "counted": True, "number_start": start + match.start, "line": line,
-                "column": column, "start": column, "end": column + match.end - match.start, "sentence": piece,
-            })
-    return missing
-
-
-def width_folded(text: str) -> str:
-    """:func:`reportlib.units.fold_width` (for callers that compare clauses)."""
-    return fold_width(text)

@@ -23,7 +23,9 @@ from reportlib.plan.naming import short_name, tidy_name
 from reportlib.plan.owners import block_deadline, block_owner
 from reportlib.plan.reasons import IGNORED, RESULT, REVIEW, TARGET
 from reportlib.plan.review import PAST_SUMMARY, SUMMARY_PROBLEM, looks_like_summary, plan_year
-from reportlib.plan.scanner import Scanner, mask_quotes, role_finds, subitem_markers, sweep
+from reportlib.plan.clauses import mask_quotes, subitem_markers
+from reportlib.plan.finds import role_finds, sweep
+from reportlib.plan.scanner import Scanner
 from reportlib.plan.structure import CN_NUMERALS, clean_lines, cn_numeral, parse_structure
 from reportlib.plan.tables import table_text
 from reportlib.units import find_quantities, fold_width
