@@ -140,6 +140,10 @@ def test_the_draft_passes_its_own_check_but_for_to_review(tmp_path, name):
     assert [e for e in result.errors if "to_review:" not in e] == []
     assert len([e for e in result.errors if "to_review:" in e]) == len(data["to_review"])
     assert set(result.accounts["account"]) <= {"kpi", "context", "result", "to_review"}
+    # a KPI accounts for its own number, and for the same target restated (an attachment row), no other
+    # (a 序号 "1" is no KPI's, whatever its value)
+    kpi_numbers = result.accounts[result.accounts["account"] == "kpi"]
+    assert set(kpi_numbers.loc[kpi_numbers["status"] != "target", "reason"]) <= {"repeat"}
 
 
 def test_three_formats_of_one_document_give_one_draft():

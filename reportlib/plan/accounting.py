@@ -13,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from reportlib.plan.draft import fmt_number
-from reportlib.plan.drift import same_clause, same_number
+from reportlib.plan.drift import same_number
+from reportlib.plan.targets import normalise_text
 from reportlib.plan.model import Extraction, Plan
 from reportlib.plan.reasons import IGNORED, RESULT, TARGET, reason_label
 
@@ -32,10 +33,25 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or value == ""
 
 
+_MIN_OWN_WORDS = 4  # characters a number's clause needs besides the number to be named by a longer text
+
+
+def names_clause(reviewed: str, row) -> bool:
+    """A reviewed clause (a KPI's or an entry's ``source_text``) names the clause a number stands in:
+    it lies within that clause (调整85家 in 拟新发展…170家、调整85家), or contains it when that clause
+    says more than the number (a 序号 cell "1" is never named by 新建服务中心1处)."""
+    reviewed, found = normalise_text(reviewed or ""), normalise_text(row.source_text or "")
+    if not reviewed or not found:
+        return False
+    if reviewed in found:
+        return True
+    return found in reviewed and len(found) - len(normalise_text(row.raw or "")) >= _MIN_OWN_WORDS
+
+
 def kpi_covers(kpi, row) -> bool:
     """A KPI accounts for a number: its clause names the number's clause and its target is the
     number (a decline's target is negative; a range's upper bound counts too), in the same unit."""
-    if kpi.kind == "milestone" or not same_clause(kpi.source_text, row.source_text):
+    if kpi.kind == "milestone" or not names_clause(kpi.source_text, row):
         return False
     target = kpi.target
     if pd.isna(target) or pd.isna(row.value):
@@ -51,7 +67,7 @@ def kpi_covers(kpi, row) -> bool:
 def entry_covers(entry, row) -> bool:
     """A ``not_targets`` or ``to_review`` entry names this number: same clause, and the same value
     and unit where the entry gives them (an entry without a value covers its clause)."""
-    if not same_clause(entry.source_text, row.source_text):
+    if not names_clause(entry.source_text, row):
         return False
     if not pd.isna(entry.value) and (pd.isna(row.value) or not same_number(abs(float(row.value)), abs(float(entry.value)))):
         return False
