@@ -34,6 +34,10 @@ DOCUMENTS = [
     "jinshan_2026_jihua.txt",  # 工作总结和工作计划: results, then next year's targets
     "hexin_2025_yaodian.txt",  # text tasks and a 任务清单 attachment repeating some of them
     "yunling_2025.txt", "yunling_2025.docx", "yunling_2025.pdf",  # one plan, three formats
+    # variants
+    "qingshan_2025_shishi.txt",  # 为民办实事 sent with a notice (关于印发《…》的通知), 责任单位 lines
+    "nanhe_2025_xiangmu.txt",  # a project table: 建设内容及规模 beside 年度目标
+    "dongpo_2026_silu.txt",  # 工作总结暨工作思路: 开展情况 results, next year's 思路 targets
 ]
 
 

@@ -62,6 +62,7 @@ REASONS: dict[str, Reason] = {
     # the extractor could not decide: to review
     "unknown_unit": Reason(REVIEW, "数字后面没有认得出的计量单位：可能是新的量词（请定为指标），也可能是名称或编号中的数字"),
     "object_scope": Reason(REVIEW, "“对…”引出的或交办、提出的事项数：可能是工作对象的范围（背景），也可能是要完成的目标"),
+    "beneficiaries": Reason(REVIEW, "受益的对象（解决…问题）：可能是受益范围（背景），也可能是要完成的目标"),
     "table_other": Reason(REVIEW, "表格中不明含义的一栏里的数字：可能是目标（如年度计划投资），也可能是说明"),
     "table_unknown": Reason(REVIEW, "表格的表头不像目标任务表（任务/目标/责任单位/完成时限）：表中数字是否为目标需人工确认"),
     "outlook": Reason(REVIEW, "年度总结中对下一年的打算：若这份文档要作为下一年的计划，请定为指标；否则列为非目标"),

@@ -40,6 +40,9 @@ _SCALE_WORDS = ("年产", "年处理", "日处理", "日供水", "年加工", "�
 _ATTENDANCE_NOUNS = ("代表", "人大代表", "党代表", "委员", "政协委员")
 # Before a number: work received from others (代表提出的31件建议, 上级交办的12件事项) — scope or target?
 _RECEIVED_WORDS = ("提出的", "交办的", "承办的", "收到的", "受理的", "转办的")
+# 解决3个村、4200余人饮水不稳定问题: the figures say whose problem is solved — scope, or the target?
+_SOLVES_RE = re.compile(r"(?:解决|惠及|帮助)[^，,；;。]*$")
+_PROBLEM_END_RE = re.compile(r"^[^，,；;。]*问题\s*$")
 # A clause opening with 其中 continues these of the clause before it (共有企业320家，其中规上企业45家).
 _INHERITED_REASONS = ("context_stock", "scope_context", "attendance")
 # After a count of meetings: a session's ordinal (十五届八次全会).
@@ -322,6 +325,8 @@ class Scanner:
         to = before.rfind("对")
         if (to >= 0 and not any(v in before[to:] for v in TARGET_VERBS)) or before.endswith(_RECEIVED_WORDS):
             return "object_scope"  # 对辖区内159家企业逐一摸排, 代表提出的31件建议: the scope, or the target?
+        if _SOLVES_RE.search(before) and _PROBLEM_END_RE.search(after):
+            return "beneficiaries"  # 解决3个村、4200余人饮水不稳定问题
         return None
 
     def _numeric(self, match, start, end, masked, recurring, later=False) -> None:

@@ -36,12 +36,13 @@ _INLINE_SPLIT_RE = re.compile(
 # and words that make a heading announce plans after all (2026年工作打算).
 _REVIEW_HEADING_RE = re.compile(
     r"回顾|工作总结|年度总结|总结|主要成效|工作成效|主要成绩|取得的成绩|工作成绩|完成情况|进展情况|落实情况|执行情况"
+    r"|开展情况|推进情况|实施情况|工作情况|基本情况"
     r"|存在的?问题|问题和不足|问题与不足|不足之处"
 )
 _PLAN_HEADING_RE = re.compile(r"计划|安排|打算|思路|谋划|要点|展望")
 # Without a 情况/回顾 word, these words make a heading a plan's (主要目标任务, 重点举措).
 _PLAN_WORDS_RE = re.compile(r"目标|任务|举措|措施")
-_REVIEW_STRONG_RE = re.compile(r"完成情况|进展情况|落实情况|执行情况|回顾|存在的?问题|问题和不足|问题与不足|不足之处")
+_REVIEW_STRONG_RE = re.compile(r"(?:完成|进展|落实|执行|开展|推进|实施|工作|基本)情况|回顾|存在的?问题|问题和不足|问题与不足|不足之处")
 SUBITEM_RE = re.compile(rf"(?:^|(?<=[。;；!?！？\n]))\s*([{CN_NUMERALS}]{{1,2}})是")
 _META_KEYS = ("标题", "索引号", "文号", "发文日期", "成文日期", "发布日期", "发布机构", "主题分类", "信息来源", "来源", "发布时间")
 _META_LINE_RE = re.compile(rf"^(?:{'|'.join(_META_KEYS)})\s*[:：]")

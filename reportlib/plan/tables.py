@@ -77,6 +77,14 @@ def column_role(header_cell: str) -> str:
     return next((role for role, pattern in COLUMN_RULES if name and pattern.search(name)), "other")
 
 
+# Words of a target column, strongest first: a table may have a 建设规模 column beside its 年度目标.
+_TARGET_RANKS = (re.compile(r"目标|指标"), re.compile(r"计划|任务量|预期"), re.compile(r"要求|标准|规模"))
+
+
+def _target_rank(header_cell: str) -> int:
+    return next((rank for rank, pattern in enumerate(_TARGET_RANKS) if pattern.search(header_cell or "")), len(_TARGET_RANKS))
+
+
 def column_roles(header: list[str]) -> dict[str, int] | None:
     """Column index of each role (task, target, owner, deadline, index); None when the row is
     not a target table's header (it needs a task or target column and one more column it knows)."""
@@ -90,6 +98,8 @@ def column_roles(header: list[str]) -> dict[str, int] | None:
         if role == "owner":
             units = [i for i in indexes if _UNIT_OWNER_RE.search(header[i])]
             found[role] = (units or indexes)[0]
+        elif role == "target":  # 年度目标 before 建设内容及规模: the column that names the goal
+            found[role] = min(indexes, key=lambda i: (_target_rank(header[i]), i))
         else:
             found[role] = indexes[0]
     if "target" not in found and len(roles.get("task", [])) > 1:

@@ -39,14 +39,21 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", "", fold_width(text or ""))
 
 
+# A plan sent out with a notice: 关于印发《青山镇2025年为民办实事项目》的通知 — the plan is the quoted title.
+_NOTICE_TITLE_RE = re.compile(r"^关于(?:印发|下发|转发|公布|做好)?[《“](?P<title>[^》”]{4,60})[》”](?:的)?(?:通知|通报|函)$")
+
+
 def _document_title(meta: dict, lines) -> str:
-    """The 标题 field, else a short first line that reads like a title."""
-    if meta.get("标题"):
-        return meta["标题"]
-    for line in lines[:2]:
-        if not line.cells and len(line.text) <= 40 and not re.search(r"[。,，;；]", line.text):
-            return line.text
-    return ""
+    """The 标题 field, else a short first line that reads like a title; the plan's own title when
+    the document is a notice sending it out (关于印发《…》的通知)."""
+    title = meta.get("标题") or ""
+    if not title:
+        for line in lines[:2]:
+            if not line.cells and len(line.text) <= 60 and not re.search(r"[。,，;；]", line.text):
+                title = line.text
+                break
+    notice = _NOTICE_TITLE_RE.match(title)
+    return notice.group("title") if notice else title
 
 
 def _scan_block(block: Block, year: int | None, problems: list[str], subitem_rows: list[dict]) -> list[dict]:
