@@ -101,7 +101,7 @@ def _without_navigation(name: str, data: bytes) -> bytes:
     to the index and the neighbouring quarters (screen only, so the PDFs are the same as they are)."""
     if not name.endswith(".html"):
         return data
-    from reportlib.navigation import without_links
+    from reportlib.report.navigation import without_links
 
     return without_links(data.decode("utf-8")).encode("utf-8")
 

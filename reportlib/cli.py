@@ -21,7 +21,7 @@ COMMAND_MODULES = [
     "reportlib.plan",
     "reportlib.actuals",
     "reportlib.template",
-    "reportlib.remind",
+    "reportlib.report.remind",
 ]
 
 

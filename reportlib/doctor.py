@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reportlib import fonts, workspace
+from reportlib.report import fonts
+from reportlib import workspace
 from reportlib.errors import EXIT_ENVIRONMENT, EXIT_OK, EnvironmentProblem
 
 PROBE_TEXT = "街道乡镇重点工作进展"
@@ -56,7 +57,7 @@ def check_kernel() -> CheckResult:
     """A Jupyter kernel of the name papermill uses starts and answers."""
     from jupyter_client.manager import start_new_kernel
 
-    from reportlib.render import KERNEL_NAME
+    from reportlib.build.render import KERNEL_NAME
 
     try:
         manager, client = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from reportlib import pages, workspace, render
+from reportlib.report import pages
+from reportlib import workspace
+from reportlib.build import render
 
 
 @pytest.fixture(scope="session")

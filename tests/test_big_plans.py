@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from bench import big_plan
-from reportlib import charts, present
+from reportlib.report import charts, present
 
 KPIS = 300
 PILLAR = 2
@@ -164,7 +164,7 @@ def _shown(monkeypatch, section, *args) -> str:
 
 
 def _appendix_html(kpis: int, monkeypatch) -> str:
-    from reportlib import sections
+    from reportlib.report import sections
 
     return _shown(monkeypatch, sections.appendix, _report_data(kpis))
 
@@ -192,7 +192,8 @@ def test_a_plan_of_ordinary_size_keeps_the_full_appendix(monkeypatch):
 
 
 def test_a_big_plans_attention_lists_give_the_worst_in_full_and_every_other_by_id(monkeypatch):
-    from reportlib import progress as prog, sections
+    from reportlib import progress as prog
+    from reportlib.report import sections
 
     data = _report_data(600)
     html = _shown(monkeypatch, sections.attention, data)
@@ -209,7 +210,8 @@ def test_a_big_plans_attention_lists_give_the_worst_in_full_and_every_other_by_i
 
 
 def test_a_pillar_report_and_an_ordinary_plan_keep_the_whole_attention_tables(monkeypatch):
-    from reportlib import progress as prog, sections
+    from reportlib import progress as prog
+    from reportlib.report import sections
 
     big = _report_data(600)
     html = _shown(monkeypatch, sections.attention, big, 1)
@@ -220,7 +222,8 @@ def test_a_pillar_report_and_an_ordinary_plan_keep_the_whole_attention_tables(mo
 
 
 def test_long_id_lists_of_the_units_ranking_go_below_the_table(monkeypatch):
-    from reportlib import progress as prog, sections
+    from reportlib import progress as prog
+    from reportlib.report import sections
 
     data = _report_data(600)
     html = _shown(monkeypatch, sections.units_ranking, data)
@@ -250,7 +253,7 @@ def test_ids_that_a_narrow_column_would_break_in_two_do_not_fit():
 def test_a_big_plans_pillar_blocks_sum_up_by_pillar(monkeypatch):
     import pandas as pd
 
-    from reportlib import narrative, sections
+    from reportlib.report import narrative, sections
 
     monkeypatch.setattr(narrative, "for_pillar", lambda data, pillar: [f"第{pillar}领域的进展。"])
 

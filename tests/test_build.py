@@ -7,7 +7,9 @@ import shutil
 import nbformat
 import pytest
 
-from reportlib import build, index, workspace, render
+from reportlib import build, workspace
+from reportlib.report import index
+from reportlib.build import lock, render
 from reportlib.cli import main
 from reportlib.errors import EXIT_LOCK_HELD, InputError, RenderError
 
@@ -103,7 +105,7 @@ def test_a_hung_cell_times_out_with_a_clear_message(tmp_path):
 
 
 def test_a_second_build_exits_at_once_while_the_lock_is_held(tmp_path, capsys):
-    with build.build_lock(tmp_path):
+    with lock.build_lock(tmp_path):
         code = main(["build", "--quarter", QUARTER, "--out", str(tmp_path)])
     assert code == EXIT_LOCK_HELD
     assert "另一个报告生成任务正在运行" in capsys.readouterr().err

@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 from docx.oxml.ns import qn
 
-from reportlib import charts, docx_export, fonts, present, progress as prog
+from reportlib.report import charts, fonts, present, word
+from reportlib import progress as prog
 
 KPIS = pd.DataFrame([
     {"kpi_id": f"K1.1.{n:02d}", "comparator": "at_least", "period": "year", "due_quarter": None, "owner": "党建办"}
@@ -49,7 +50,7 @@ def report_notebook() -> nbformat.NotebookNode:
 
 
 def test_report_becomes_word_headings_tables_and_pictures():
-    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(report_notebook())))
+    document = docx.Document(io.BytesIO(word.notebook_to_docx(report_notebook())))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Title", "Heading"))]
     assert headings == [("Title", "城东街道2025年第三季度重点工作进展报告"), ("Heading 1", "一、总体情况"),
                         ("Heading 2", "（一）聚力做好党建文章")]
@@ -64,11 +65,11 @@ def test_report_becomes_word_headings_tables_and_pictures():
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
     assert table.rows[1]._tr.trPr.find(qn("w:tblHeader")) is None
     [picture] = document.inline_shapes
-    assert picture.width <= docx.shared.Mm(docx_export.TEXT_WIDTH_MM)
+    assert picture.width <= docx.shared.Mm(word.TEXT_WIDTH_MM)
 
 
 def test_chinese_font_is_named_for_east_asian_text_on_a4_with_page_numbers():
-    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(report_notebook())))
+    document = docx.Document(io.BytesIO(word.notebook_to_docx(report_notebook())))
     for name in ("Normal", "Title", "Heading 1", "Heading 2"):
         rfonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
         assert rfonts.get(qn("w:eastAsia")) == fonts.FONT_FAMILY, name
@@ -80,10 +81,10 @@ def test_chinese_font_is_named_for_east_asian_text_on_a4_with_page_numbers():
 
 
 def test_word_output_is_byte_reproducible():
-    first = docx_export.notebook_to_docx(report_notebook())
-    assert docx_export.notebook_to_docx(report_notebook()) == first
+    first = word.notebook_to_docx(report_notebook())
+    assert word.notebook_to_docx(report_notebook()) == first
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
-        assert {info.date_time for info in archive.infolist()} == {docx_export.ZIP_DATE}
+        assert {info.date_time for info in archive.infolist()} == {word.ZIP_DATE}
         core = archive.read("docProps/core.xml").decode("utf-8")
     assert "2000-01-01T00:00:00Z" in core and "python-docx" not in core
 
@@ -102,7 +103,7 @@ def test_lists_of_kpi_ids_break_only_between_ids_in_word():
     cell = nbformat.v4.new_code_cell("sections.appendix(data)")
     cell.outputs = [_display({"text/html": present.ids_paragraph_html("达进度", ["K1.1.01", "K1.12.05", "K2.3.04"])})]
     nb.cells = [cell]
-    document = docx.Document(io.BytesIO(docx_export.notebook_to_docx(nb)))
+    document = docx.Document(io.BytesIO(word.notebook_to_docx(nb)))
     [paragraph] = [p for p in document.paragraphs if "K1.1.01" in p.text]
     assert paragraph.text == "达进度（3项）：K1.1.01、\u200bK1.12.05、\u200bK2.3.04"
     assert paragraph.text.replace("\u200b", "") == "达进度（3项）：K1.1.01、K1.12.05、K2.3.04"
@@ -115,8 +116,8 @@ def test_a_wide_word_table_keeps_ids_and_figures_whole():
     name, owner = "完成河滨片区生态环保改造提升面积并组织验收" * 2, "城市管理办公室（综合行政执法中队）"
     row = ["K1.18.05", name, "≥1.23万平方米", "4,612平方米", "9,225平方米", "50.0%", "严重滞后", owner]
     html = "<table><tr>" + "".join(f"<td>{t}</td>" for t in row) + "</tr></table>"
-    widths = docx_export._column_widths(BeautifulSoup(html, "html.parser").find_all("tr"), len(row))
-    per_char = Mm(docx_export.TEXT_WIDTH_MM) / docx_export.TABLE_WIDTH_CHARS
+    widths = word._column_widths(BeautifulSoup(html, "html.parser").find_all("tr"), len(row))
+    per_char = Mm(word.TEXT_WIDTH_MM) / word.TABLE_WIDTH_CHARS
     for column, text in ((0, "K1.18.05"), (3, "4,612"), (5, "50.0%")):
-        assert widths[column] >= (len(text) + 1 + docx_export.CELL_PADDING_CHARS) * per_char - 1, text
-    assert abs(sum(widths) - Mm(docx_export.TEXT_WIDTH_MM)) < len(row)
+        assert widths[column] >= (len(text) + 1 + word.CELL_PADDING_CHARS) * per_char - 1, text
+    assert abs(sum(widths) - Mm(word.TEXT_WIDTH_MM)) < len(row)

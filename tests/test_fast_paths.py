@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from reportlib import actuals as act
-from reportlib import workspace, render
+from reportlib import workspace
+from reportlib.build import render
 from reportlib.plan import load_plan
 
 HEADERS = [

@@ -23,7 +23,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from reportlib import build, lock, preflight, publish, render, runlog, status
+import datetime as dt
+from reportlib import build
+from reportlib.build import lock, preflight, publish, render, runlog, status
 from reportlib import workspace as wsmod
 from reportlib.cli import main
 from reportlib.errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK, EXIT_USAGE, NothingToDo,
@@ -34,7 +36,8 @@ DRIVER = textwrap.dedent('''
     """A scheduled build of 2025Q1 pillar reports into a workspace of the test's own."""
     import sys
     from pathlib import Path
-    from reportlib import build, runlog, workspace
+    from reportlib import build, workspace
+    from reportlib.build import runlog
     from reportlib.errors import ReportlibError
 
     out, root, workers, force = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "force"
@@ -115,7 +118,7 @@ def _driver(ws: Path, *, workers=2, force=True, pillars=PILLARS) -> subprocess.P
 def _wait_rendering(ws: Path, proc: subprocess.Popen, count: int = 1) -> list[psutil.Process]:
     """Wait until ``count`` reports are being rendered; return the build's process tree."""
     for _ in range(1200):
-        markers = list((ws / "reports").glob(f"{publish.STAGING_PREFIX}*/{build.RUNNING}/*"))
+        markers = list((ws / "reports").glob(f"{publish.STAGING_PREFIX}*/{build.pipeline.RUNNING}/*"))
         tree = psutil.Process(proc.pid).children(recursive=True)
         if len(markers) >= count and len(tree) >= 2 * count:
             return tree
@@ -178,7 +181,7 @@ def test_a_killed_worker_fails_the_build_naming_its_report(ws):
 
     def kill_first_worker():
         for _ in range(1200):
-            markers = list(out.glob(f"{publish.STAGING_PREFIX}*/{build.RUNNING}/*"))
+            markers = list(out.glob(f"{publish.STAGING_PREFIX}*/{build.pipeline.RUNNING}/*"))
             if markers:
                 killed.append(markers[0].read_text(encoding="utf-8"))
                 os.kill(int(markers[0].name), signal.SIGKILL)
@@ -225,7 +228,7 @@ def _full(*args, **kwargs):
 def test_disk_full_while_rendering_is_exit_5_and_the_old_reports_stay(ws, monkeypatch):
     out = ws / "reports"
     before = _reports(out)
-    monkeypatch.setattr(build, "_write", _full)
+    monkeypatch.setattr(build.pipeline, "_write", _full)
     code = _run(out, lambda run: build.build(_jobs(ws), out, ("html",), force=True), ws / "log")
     assert code == EXIT_ENVIRONMENT
     assert _reports(out) == before
@@ -314,7 +317,7 @@ def test_today_that_is_no_date_is_a_usage_error(tmp_path):
 
 def test_latest_with_no_ended_quarter_exits_0_and_says_why(tmp_path):
     def body(run):
-        build.latest_quarter(["2025Q1", "2025Q2"], build.dt.date(2025, 2, 1))
+        build.latest_quarter(["2025Q1", "2025Q2"], dt.date(2025, 2, 1))
 
     code = _run(tmp_path / "reports", body, tmp_path / "log")
     assert code == EXIT_OK
@@ -501,7 +504,7 @@ def test_kernel_managers_use_ipc_in_a_private_folder():
 def test_children_die_with_their_parent():
     code = textwrap.dedent("""
         import os, sys, time
-        from reportlib import children
+        from reportlib.build import children
         pid = os.fork()
         if pid == 0:
             children.die_with_parent(os.getppid())

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportlib import owners, progress as prog
+from reportlib.report import owners
+from reportlib import progress as prog
 
 # kpi_id, owner, status, completion
 ROWS = [

@@ -48,5 +48,5 @@ def test_console_script_and_module_entry_point():
 
 def test_nbconvert_exporters_are_registered():
     exporters = {ep.name: ep.value for ep in entry_points(group="nbconvert.exporters")}
-    assert exporters["reportpdf"] == "reportlib.exporters:ReportPDFExporter"
-    assert exporters["reporthtml"] == "reportlib.exporters:ReportHTMLExporter"
+    assert exporters["reportpdf"] == "reportlib.build.exporters:ReportPDFExporter"
+    assert exporters["reporthtml"] == "reportlib.build.exporters:ReportHTMLExporter"

@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from reportlib import index, navigation, present, render
+from reportlib.report import index, navigation, present
+from reportlib.build import render
 from reportlib import progress as prog
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -144,7 +144,7 @@ def test_pdf_without_text_layer_says_so(tmp_path):
 def test_pdf_loses_the_spaces_its_layout_puts_around_figures(tmp_path):
     from weasyprint import HTML
 
-    from reportlib import fonts
+    from reportlib.report import fonts
 
     html = (f"<html><head><style>{fonts.font_face_css()} body {{ font-family: 'Noto Sans CJK SC'; }} span {{ margin: 0 6px; }}"
             "</style></head><body><p>示例镇2025年工作计划</p><p>一、经济</p>"

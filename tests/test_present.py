@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from reportlib import charts, present
+from reportlib.report import charts, present
 
 KPIS = pd.DataFrame([
     {"kpi_id": "K1.1.03", "comparator": "at_least", "period": "year", "due_quarter": None, "owner": "党建办"},

@@ -7,7 +7,7 @@ import types
 import docx
 import pandas as pd
 
-from reportlib import owners, remind
+from reportlib.report import owners, remind
 
 PLAN = types.SimpleNamespace(organization="城东街道", title="城东街道2025年工作谋划", year=2025)
 MISSING = {

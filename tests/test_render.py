@@ -10,7 +10,9 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from reportlib import build, pages, workspace, render
+from reportlib import build, workspace
+from reportlib.report import pages
+from reportlib.build import render
 from reportlib.errors import RenderError
 
 TITLE = "报告工具链自检（示例数据）"
@@ -142,7 +144,7 @@ def test_font_subset_is_deterministic_and_covers_the_text():
 
     from fontTools.ttLib import TTFont
 
-    from reportlib import fonts
+    from reportlib.report import fonts
 
     path = fonts.font_files()["normal"]
     first, second = fonts._subset_woff(path, "城东街道进展"), fonts._subset_woff(path, "城东街道进展")

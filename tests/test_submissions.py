@@ -272,7 +272,7 @@ def test_no_row_is_lost_over_readers_and_layouts(tmp_path_factory, files):
 def test_data_quality_shows_conflicts_and_files_not_read(ingested, monkeypatch):
     import types
 
-    from reportlib import present, sections
+    from reportlib.report import present, sections
 
     shown: list[str] = []
     monkeypatch.setattr(present, "show_html", shown.append)

@@ -215,7 +215,7 @@ def test_a_new_year_leaves_last_years_reports_alone(tmp_path, run):
 
 
 def test_headings_past_ten_pillars_and_for_the_plans_own_targets():
-    from reportlib import present
+    from reportlib.report import present
 
     assert present.pillar_heading(12, "聚力") == "（十二）聚力" and present.pillar_heading(0, "") == "总体目标"
     assert present.task_heading("", "") == "本领域指标" and present.task_heading("2.3", "抓好") == "2.3 抓好"

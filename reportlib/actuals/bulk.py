@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from typing import Any, Protocol
 
 from reportlib.actuals.cells import cell_text, parse_state
 from reportlib.actuals.normalize import RowParser, classify_text_row, is_same_as_above, parse_figure, plan_unit, remark_note
@@ -12,8 +13,17 @@ from reportlib.actuals.readers import FileInfo, Sheet
 from reportlib.actuals.records import Candidate, RowReject, flag_mask
 from reportlib.actuals.rules import MILESTONE_KIND, SAMPLE_MARKER
 
-if TYPE_CHECKING:
-    from reportlib.actuals.ledger import Ingest
+
+class RowSink(Protocol):
+    """Where :meth:`TextSheetParser.read` puts what it finds (the ingest's ledger,
+    :class:`reportlib.actuals.ledger.Ingest`): candidates, skipped rows, rejects and warnings."""
+
+    batch: "Batch"
+    skipped: Counter
+
+    def reject(self, file: str, sheet: str, row: int, rejected: RowReject) -> None: ...
+
+    def warn(self, file: str, sheet: str, row: int, problem: RowReject) -> None: ...
 
 
 # --------------------------------------------------------------------------- candidates, column by column
@@ -171,7 +181,7 @@ class TextSheetParser:
                 return value
         return None
 
-    def read(self, ingest: "Ingest", rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
+    def read(self, ingest: RowSink, rel: str, sheet: Sheet, first: int, last: int, info: FileInfo) -> int:
         """Classify and parse rows ``first`` … ``last`` (1-based); returns the data rows read."""
         header = self.p.header
         columns = header.columns

@@ -139,7 +139,7 @@ def _document_lines(text: str, accounts: pd.DataFrame) -> str:
 
 
 def _goal(kpi) -> str:
-    from reportlib.present import fmt_quantity  # reportlib.present imports the plan package
+    from reportlib.report.present import fmt_quantity  # reportlib.report imports the plan package
 
     if kpi.kind == "milestone":
         quarter = kpi.due_quarter if kpi.due_quarter is not None and not pd.isna(kpi.due_quarter) else 4

@@ -5,7 +5,7 @@ converting the PDF): the markdown cells and the HTML blocks the report sections
 display are read with a real HTML parser (BeautifulSoup on html.parser) and become
 Word headings (so the navigation pane and a 目录 field work), paragraphs, lists and
 real Word tables (header row repeated on every page, rows never split across
-pages); charts become pictures from the PNG that :func:`reportlib.charts.show`
+pages); charts become pictures from the PNG that :func:`reportlib.report.charts.show`
 displays beside the SVG, at print resolution.
 
 Page: A4, the report font named for both Latin and East Asian text (``w:eastAsia``)
@@ -30,7 +30,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reportlib import fonts, style
+from reportlib.report import fonts, style
 
 
 def _markdown_html(text: str) -> str:

@@ -5,9 +5,11 @@ import re
 from html import escape
 from pathlib import Path
 
-from reportlib import fonts, pages
+from reportlib.report import fonts, pages
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+# Outcomes of a run (reports/status.json) that the index warns about.
+FAILED_OUTCOMES = ("failed", "stopped")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -45,7 +47,7 @@ def office_title() -> str:
     """The index's title: the office of the current workspace's latest plan (the index spans
     every year of one office)."""
     from reportlib import workspace
-    from reportlib.report import cached_plan
+    from reportlib.report.data import cached_plan
 
     ws = workspace.current()
     years = ws.plan_years()
@@ -55,14 +57,11 @@ def office_title() -> str:
 def index_html(out_dir: Path, title: str | None = None, status: dict | None = None,
                counts: dict[str, list[tuple[str, int]]] | None = None) -> str:
     """The index page over every year's reports: self-contained, deterministic. ``title``
-    (default :func:`office_title`); ``status``: of the runs (default: ``out_dir/status.json``),
-    shown when the last run failed; ``counts``: quarter folder -> [(status label, KPI count), ...],
+    (default :func:`office_title`); ``status``: of the runs (``reports/status.json``, read by the
+    build), shown when the last run failed; ``counts``: quarter folder -> [(status label, KPI count), ...],
     shown under each quarter's heading."""
     title = title if title is not None else office_title()
-    if status is None:
-        from reportlib.status import read_status
-
-        status = read_status(out_dir)
+    status = status or {}
     sections = []
     for folder, reports in list_reports(out_dir):
         match = FOLDER_PATTERN.match(folder)
@@ -93,7 +92,7 @@ def report_index(out_dir: Path, status: dict | None = None) -> str:
 def quarter_counts(out_dir: Path) -> dict[str, list[tuple[str, int]]]:
     """Quarter folder -> [(status label, KPI count), ...] for the index, from the workspace's data."""
     from reportlib import actuals, progress, workspace
-    from reportlib.report import cached_plan
+    from reportlib.report.data import cached_plan
 
     ws = workspace.current()
     counts = {}
@@ -134,9 +133,7 @@ def page_html(title: str, body: str) -> str:
 def status_block(status: dict) -> str:
     """A warning at the top of the index when the last run failed: when, why, and since when
     the reports shown are unchanged (``reports/status.json``); nothing while runs succeed."""
-    from reportlib.status import failing
-
-    if not failing(status):
+    if (status.get("last_run") or {}).get("outcome") not in FAILED_OUTCOMES:
         return ""
     run = status["last_run"]
     success = (status.get("last_success") or {}).get("finished")

@@ -60,7 +60,7 @@ def without_links(html: str) -> str:
 
 def _reembed_fonts(html: str) -> str:
     """The page with its embedded font subset made again, so it covers the navigation's characters."""
-    from reportlib import fonts, pages
+    from reportlib.report import fonts, pages
 
     rules = list(pages._EMBEDDED_FONT_FACE.finditer(html))
     if not rules:

@@ -8,16 +8,16 @@ One run:
    each quarter asked for, each with its own year's plan; a report whose inputs (its
    year's plan, its year's actuals up to its quarter, notebook, package code,
    parameters) have not changed since its last build is kept as it is, unless ``--force``;
-4. checks the plan, the output folder and the free space (:mod:`reportlib.preflight`);
+4. checks the plan, the output folder and the free space (:mod:`reportlib.build.preflight`);
 5. renders them in parallel into a staging folder (a worker per core, quarter reports
    first; each notebook runs in a fresh kernel that a per-worker zygote forks with the
-   report modules already imported, see :mod:`reportlib.render`; workers and kernels die
-   with the build, see :mod:`reportlib.children`);
+   report modules already imported, see :mod:`reportlib.build.render`; workers and kernels die
+   with the build, see :mod:`reportlib.build.children`);
 6. only when every report succeeded, publishes a new complete set of reports with their
-   ``manifest.json`` files and ``index.html`` in one swap (:mod:`reportlib.publish`).
+   ``manifest.json`` files and ``index.html`` in one swap (:mod:`reportlib.build.publish`).
 
 A failed run leaves ``reports/`` exactly as it was. The command's run — log, outcome in
-``reports/status.json``, signals, exit code — is :mod:`reportlib.runlog`'s.
+``reports/status.json``, signals, exit code — is :mod:`reportlib.build.runlog`'s.
 """
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlib import children, pages, preflight, provenance, publish, quarters, render, workspace
+from reportlib.build import children, preflight, publish, render
+from reportlib.report import pages
+from reportlib import provenance, quarters, workspace
 from reportlib.errors import InputError, NothingToDo, RenderError, UsageError
-from reportlib.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
+from reportlib.build.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
 
 FORMATS = ("html", "pdf", "docx")
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
@@ -58,7 +60,7 @@ class ReportJob:
     quarter: str = ""
     plan_file: Path | None = None  # the plan and processed data the notebook reads (its year's;
     processed_dir: Path | None = None  # default: the current workspace's, of its year or the latest)
-    links: tuple = ()  # (label, href): index, previous and next quarter (reportlib.navigation)
+    links: tuple = ()  # (label, href): index, previous and next quarter (reportlib.report.navigation)
 
     def __post_init__(self):
         if self.plan_file is None or self.processed_dir is None:
@@ -110,8 +112,8 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
 
 def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
     """One report per responsible unit (owner) of the quarter's year's plan."""
-    from reportlib import owners
-    from reportlib.report import cached_plan
+    from reportlib.report import owners
+    from reportlib.report.data import cached_plan
     from reportlib.template import safe_file_part
 
     year, index = quarters.quarter_year(quarter), quarters.quarter_index(quarter)
@@ -152,7 +154,7 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     written = [executed]
     html = render.export_html(nb)
     if job.links:
-        from reportlib.navigation import with_links
+        from reportlib.report.navigation import with_links
 
         html = with_links(html, job.links)
     if "html" in formats:
@@ -160,7 +162,7 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
     if "pdf" in formats:
         written.append(_write(target.with_suffix(".pdf"), pages.html_to_pdf(html)))
     if "docx" in formats:
-        from reportlib.docx_export import notebook_to_docx
+        from reportlib.report.word import notebook_to_docx
 
         written.append(_write(target.with_suffix(".docx"), notebook_to_docx(nb)))
     return JobResult(job, written, time.perf_counter() - started)
@@ -181,7 +183,7 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
             log.info("rendered %s in %.1f s", job.name, results[-1].seconds)
         return results
     results = []
-    # workers die with this process and leave Ctrl-C to it (reportlib.children)
+    # workers die with this process and leave Ctrl-C to it (reportlib.build.children)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=children.worker_initializer, initargs=(os.getpid(),))
     bar = _progress(None, len(jobs))
     try:
@@ -242,7 +244,7 @@ def _progress(iterable, total: int):
 
 def publish_reports(staging: Path, out_dir: Path, folders: list[str]) -> None:
     """Publish ``folders`` of ``staging`` with the rest of the current set, and the index,
-    as one new set in one swap (see :mod:`reportlib.publish`)."""
+    as one new set in one swap (see :mod:`reportlib.build.publish`)."""
     publish.publish(out_dir, staging, folders, index_page=_index_page(out_dir))
 
 
@@ -274,7 +276,7 @@ def build(
     Caller holds the lock. Nothing in ``out_dir`` changes unless every job succeeded.
     """
     from reportlib import actuals
-    from reportlib.report import cached_plan
+    from reportlib.report.data import cached_plan
 
     started = time.perf_counter()
     ws = workspace.current()
@@ -327,7 +329,8 @@ def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerp
 
 def _index_page(out_dir: Path):
     """The index page of a set of reports, with the status of ``out_dir``'s runs."""
-    from reportlib import index, status
+    from reportlib.report import index
+    from reportlib.build import status
 
     return lambda folder: index.report_index(folder, status.read_status(out_dir))
 
@@ -364,7 +367,7 @@ def workspace_years(ws: workspace.Workspace) -> list[YearData]:
     """Every plan year of the workspace, its plan checked and its submissions ingested (when
     stale), with the quarters that have data."""
     from reportlib import actuals
-    from reportlib.report import cached_plan
+    from reportlib.report.data import cached_plan
 
     years = []
     for year in ws.plan_years():
@@ -414,7 +417,7 @@ def with_navigation(jobs: list[ReportJob], available: list[str], years: list[Yea
     the index links the years)."""
     from dataclasses import replace
 
-    from reportlib import navigation
+    from reportlib.report import navigation
 
     pillars_of = {y.year: y.pillars for y in years}
     building = {job.name for job in jobs}
@@ -430,11 +433,11 @@ def with_navigation(jobs: list[ReportJob], available: list[str], years: list[Yea
 
 
 def build_command(args) -> int:
-    from reportlib import runlog
+    from reportlib.build import runlog
 
     ws = workspace.current()
     out_dir = Path(args.out) if args.out else ws.reports
-    # the run's log, lock, status.json, signals and exit code: reportlib.runlog
+    # the run's log, lock, status.json, signals and exit code: reportlib.build.runlog
     with runlog.scheduled_run(out_dir, lambda: setup_logging(args.log_file, quiet=args.quiet, ws=ws)) as run:
         if args.today:
             iso_date(args.today)
@@ -464,7 +467,7 @@ def iso_date(text: str) -> str:
 
 def _remind_if_incomplete(quarter: str, out_dir: Path, ws: workspace.Workspace) -> None:
     """The scheduled job's 催报 list: written when the (ended) quarter still misses submissions."""
-    from reportlib import remind
+    from reportlib.report import remind
 
     _, missing, written = remind.remind_for(quarter, out_dir, ws, only_if_missing=True)
     if written:

@@ -5,13 +5,13 @@ ends, leaves
 
 * one log of its own (logs/build-<time>-<pid>.log): start, each report, and at the end one
   line with the exit code and the reason of a failure;
-* ``reports/status.json`` (:mod:`reportlib.status`) with the last success and the last
+* ``reports/status.json`` (:mod:`reportlib.build.status`) with the last success and the last
   failure, and an index page that says so when the last run failed;
 * no process behind: Ctrl-C and SIGTERM stop the run at once, kill every child and exit
-  130 / 143; the lock is the main process's alone (:mod:`reportlib.lock`);
+  130 / 143; the lock is the main process's alone (:mod:`reportlib.build.lock`);
 * no temporary files: the run's temporary folder (WeasyPrint's fonts, kernel sockets) is
   its own ``reportlib-run-<pid>-*`` under the system's temp dir, removed at the end, or by
-  the next run when this one was killed (:func:`reportlib.publish.cleanup`).
+  the next run when this one was killed (:func:`reportlib.build.publish.cleanup`).
 
 A disk-full or permission error anywhere becomes exit 5 with one sentence; a run with nothing
 to do (:class:`~reportlib.errors.NothingToDo`) exits 0 and logs why.
@@ -27,10 +27,11 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportlib import __version__, children, publish, status
+from reportlib import __version__
+from reportlib.build import children, publish, status
 from reportlib.errors import EXIT_OK, NothingToDo, ReportlibError
-from reportlib.lock import LockHeld, build_lock
-from reportlib.preflight import environment_problem
+from reportlib.build.lock import LockHeld, build_lock
+from reportlib.build.preflight import environment_problem
 
 log = logging.getLogger("reportlib.build")
 
@@ -87,7 +88,7 @@ def one_line(exc: BaseException) -> str:
 
 def show_in_index(out_dir: Path, current: dict) -> None:
     """Publish the index again when what it says of the last run changed (never otherwise)."""
-    from reportlib import index
+    from reportlib.report import index
 
     generation = publish.current_generation(out_dir)
     if generation is None and not (out_dir / publish.INDEX).exists() and not status.failing(current):

@@ -1,11 +1,11 @@
 """A report kernel: ipykernel's own, with its one TCP socket moved to IPC.
 
-Besides the sockets named in its connection file (IPC, see :mod:`reportlib.render`), an
+Besides the sockets named in its connection file (IPC, see :mod:`reportlib.build.render`), an
 ipykernel listens on a random TCP port of 127.0.0.1 for output that *forked* children of the
 notebook send to IOPub. :func:`private_iopub_pipe` binds that pipe to a Unix socket in a
 folder only this user can enter instead, so a build opens no TCP socket at all.
 
-``python -m reportlib.kernel -f CONNECTION_FILE`` starts a kernel like
+``python -m reportlib.build.kernel -f CONNECTION_FILE`` starts a kernel like
 ``python -m ipykernel_launcher``; kernels forked by the zygote apply the same patch.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import shutil
 import tempfile
 
 
-KERNEL_DIR_PREFIX = "reportlib-kernel-"  # (reportlib.render.private_kernel_dir)
+KERNEL_DIR_PREFIX = "reportlib-kernel-"  # (reportlib.build.render.private_kernel_dir)
 
 
 def private_iopub_pipe(kernel_dir: str | None = None) -> None:

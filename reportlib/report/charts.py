@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402,F401
 
-from reportlib import fonts, style  # noqa: E402
+from reportlib.report import fonts, style  # noqa: E402
 
 SVG_HASH_SALT = "reportlib"
 SVG_METADATA = {"Date": None, "Creator": None}

@@ -2,7 +2,7 @@
 history, rejects and provenance of a quarter.
 
 Notebooks call :func:`load_report_data` and hand the result to
-:mod:`reportlib.present`, :mod:`reportlib.narrative` and :mod:`reportlib.charts`.
+:mod:`reportlib.report.present`, :mod:`reportlib.report.narrative` and :mod:`reportlib.report.charts`.
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def cached_plan(plan_path=None) -> Plan:
 
 def warm_up() -> None:
     """Parse the current workspace's plans ahead of the notebooks (called in the kernel zygote,
-    see :mod:`reportlib.render`); a broken plan is left for the notebook to report."""
+    see :mod:`reportlib.build.render`); a broken plan is left for the notebook to report."""
     ws = workspace.current()
     for year in ws.plan_years():
         try:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reportlib import owners, present, quarters, workspace
+from reportlib.report import owners, present
+from reportlib import quarters, workspace
 from reportlib.atomic import write_bytes_atomic
 from reportlib.errors import EXIT_OK
 
@@ -68,8 +69,8 @@ def text_lines(plan, quarter: str, missing: dict[str, pd.DataFrame]) -> list[str
 
 def write_remind(plan, quarter: str, missing: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Write the HTML and Word list into ``out_dir/remind/``; return the paths."""
-    from reportlib import index
-    from reportlib.docx_export import html_to_docx
+    from reportlib.report import index
+    from reportlib.report.word import html_to_docx
 
     body = body_html(plan, quarter, missing)
     folder = Path(out_dir) / FOLDER
@@ -85,7 +86,7 @@ def remind_for(quarter: str, out_dir: Path | None = None, ws: workspace.Workspac
     """(plan, missing per owner, files written) for ``quarter`` of the workspace (ingesting first
     when stale); with ``only_if_missing`` nothing is written when every KPI was submitted."""
     from reportlib import actuals
-    from reportlib.report import cached_plan
+    from reportlib.report.data import cached_plan
 
     ws = ws or workspace.current()
     year = quarters.quarter_year(quarter)

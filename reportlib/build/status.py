@@ -16,6 +16,8 @@ import logging
 import os
 from pathlib import Path
 
+from reportlib.report.index import FAILED_OUTCOMES
+
 STATUS_FILE = "status.json"
 OK_OUTCOMES = ("ok", "nothing-to-do")
 
@@ -52,4 +54,4 @@ def record_run(out_dir: Path, run: dict) -> dict:
 
 def failing(status: dict) -> bool:
     """Whether the last run failed (the index then says so)."""
-    return (status.get("last_run") or {}).get("outcome") in ("failed", "stopped")
+    return (status.get("last_run") or {}).get("outcome") in FAILED_OUTCOMES

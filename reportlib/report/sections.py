@@ -8,7 +8,8 @@ from html import escape
 
 import pandas as pd
 
-from reportlib import actuals, charts, narrative, owners, present, progress as prog, quarters
+from reportlib import actuals, progress as prog, quarters
+from reportlib.report import charts, narrative, owners, present
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
 REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}

@@ -1,6 +1,6 @@
 """Execute one parameterized notebook and convert it to HTML and PDF.
 
-The conversion uses the project's nbconvert exporters (:mod:`reportlib.exporters`,
+The conversion uses the project's nbconvert exporters (:mod:`reportlib.build.exporters`,
 also registered as ``jupyter nbconvert --to reporthtml`` / ``--to reportpdf``).
 
 PDF engine: our HTML template, then WeasyPrint to A4 with the report font
@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportlib import kernel as kernel_module
-from reportlib.pages import html_to_pdf
+from reportlib.build import kernel as kernel_module
+from reportlib.report.pages import html_to_pdf
 from reportlib.errors import RenderError
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     """
     global _html_exporter
     if _html_exporter is None:
-        from reportlib.exporters import ReportHTMLExporter
+        from reportlib.build.exporters import ReportHTMLExporter
 
         _html_exporter = ReportHTMLExporter()
     html, _ = _html_exporter.from_notebook_node(nb)
@@ -162,22 +162,22 @@ def export_pdf(nb: nbformat.NotebookNode) -> bytes:
 
 # What a started kernel has imported (ipykernel's shell, debugger, history) and what
 # the report notebooks import. Nothing else is run in the zygote but
-# reportlib.report.warm_up(), which parses the plan into a cache that is keyed by the
+# reportlib.report.data.warm_up(), which parses the plan into a cache that is keyed by the
 # plan file's path and sha256 (so a kernel re-parses it if the file changed).
 PRELOAD_MODULES = (
     "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.history",
     "psutil", "tornado.gen", "tornado.locks", "tornado.queues",
-    "reportlib.sections", "reportlib.report", "pyarrow.parquet", "reportlib.kernel", "zmq",
+    "reportlib.report.sections", "reportlib.report.data", "pyarrow.parquet", "reportlib.build.kernel", "zmq",
 )
 # A report kernel keeps no input history (IPython's SQLite file in the user's profile, written
 # by a thread of its own): a report is not a session anyone goes back to.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 _LAUNCHER = "ipykernel_launcher"
-_KERNEL_MODULE = "reportlib.kernel"
+_KERNEL_MODULE = "reportlib.build.kernel"
 _ZYGOTE_SOURCE = r"""
 import ctypes, json, os, signal, sys
 
-def _die_with(parent):  # SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG), see reportlib.children
+def _die_with(parent):  # SIGKILL when the parent exits (prctl PR_SET_PDEATHSIG), see reportlib.build.children
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
     except Exception:
@@ -215,7 +215,7 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         except Exception:
             pass  # then the notebook imports it itself, and fails there if it must
     try:  # data every report reads and that is checked against its file before use: the plan
-        __import__("reportlib.report").report.warm_up()
+        __import__("reportlib.report.data", fromlist=["warm_up"]).warm_up()
     except Exception:
         pass
 _set_by_imports = {k: v for k, v in os.environ.items() if _environ.get(k) != v}  # e.g. PYDEVD_USE_FRAME_EVAL
@@ -251,7 +251,7 @@ for _line in sys.stdin.buffer:
     os.environ.update(_request["env"])
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     sys.argv = _request["argv"]
-    from reportlib import kernel
+    from reportlib.build import kernel
     kernel.main()
     sys.exit(0)
 """
@@ -396,7 +396,7 @@ KERNEL_DIR_PREFIX = kernel_module.KERNEL_DIR_PREFIX
 def private_kernel_dir() -> str:
     """A new folder only this user can enter (``mkdtemp`` makes it 0700), for one kernel's
     connection file and sockets. Under the run's temporary folder when there is one
-    (see :mod:`reportlib.runlog`), so a killed run's folders are removed by the next."""
+    (see :mod:`reportlib.build.runlog`), so a killed run's folders are removed by the next."""
     folder = tempfile.mkdtemp(prefix=KERNEL_DIR_PREFIX)
     os.chmod(folder, 0o700)
     return folder
@@ -410,8 +410,8 @@ def _define_kernel_managers() -> tuple[type, type]:
         """A kernel manager on IPC transport that shuts an idle kernel down without interrupting it."""
 
         def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
-            """The kernelspec's command, with ``-m ipykernel_launcher`` as ``-m reportlib.kernel``
-            (the same kernel, its IOPub pipe on IPC too: :mod:`reportlib.kernel`)."""
+            """The kernelspec's command, with ``-m ipykernel_launcher`` as ``-m reportlib.build.kernel``
+            (the same kernel, its IOPub pipe on IPC too: :mod:`reportlib.build.kernel`)."""
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd[1:3] == ["-m", _LAUNCHER]:
                 cmd[2] = _KERNEL_MODULE

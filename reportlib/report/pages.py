@@ -1,7 +1,7 @@
 """The report page: our nbconvert template and CSS, the font slot, and HTML laid out as an A4 PDF.
 
-Shared by :mod:`reportlib.exporters` (nbconvert), :mod:`reportlib.render` (the build) and
-:mod:`reportlib.index`; it imports neither of them.
+Shared by :mod:`reportlib.build.exporters` (nbconvert), :mod:`reportlib.build.render` (the build) and
+:mod:`reportlib.report.index`; it imports neither of them.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import shutil
 from html import unescape
 from pathlib import Path
 
-from reportlib import fonts
+from reportlib.report import fonts
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "reportlib"
 CSS_PATH = TEMPLATE_DIR / TEMPLATE_NAME / "report.css"
 

@@ -6,8 +6,8 @@ Layout of the output folder (``reports/``)::
     current -> .generations/<id>
     index.html -> current/index.html
     2025-Q3 -> current/2025-Q3          (one such link per quarter folder)
-    status.json              outcome of the last runs (reportlib.status), not part of a set
-    .build.lock              (reportlib.lock)
+    status.json              outcome of the last runs (reportlib.build.status), not part of a set
+    .build.lock              (reportlib.build.lock)
 
 A build writes a new generation beside the current one — the reports it rendered, plus
 hard links to every file it kept, plus its index — and then replaces the ``current`` link
@@ -171,7 +171,7 @@ def _replace_link(link: Path, target: str) -> None:
 def adopt_flat_layout(out_dir: Path) -> None:
     """Move an output folder of the older flat layout (real ``<year>-Q<n>/`` folders and
     ``index.html``) into a first generation, so that later publishes are one swap."""
-    from reportlib.index import FOLDER_PATTERN
+    from reportlib.report.index import FOLDER_PATTERN
 
     if not out_dir.is_dir() or (out_dir / CURRENT).is_symlink():
         return

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportlib import owners, progress as prog
-from reportlib.present import fmt_percent, quarter_title
+from reportlib.report import owners
+from reportlib import progress as prog
+from reportlib.report.present import fmt_percent, quarter_title
 
 TOP_N = 3
 

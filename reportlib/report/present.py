@@ -12,7 +12,7 @@ from html import escape
 
 import pandas as pd
 
-from reportlib import style
+from reportlib.report import style
 from reportlib.progress import STATUS_LABELS, STATUS_ORDER
 from reportlib.plan.model import PLAN_LEVEL_PILLAR
 from reportlib.plan.structure import cn_numeral

@@ -2,7 +2,7 @@
 
 Registered as nbconvert entry points (pyproject.toml), so
 ``jupyter nbconvert --to reportpdf X.ipynb`` gives the same output as
-:func:`reportlib.render.export_pdf`. This module imports nbconvert; the rest of
+:func:`reportlib.build.render.export_pdf`. This module imports nbconvert; the rest of
 the package imports it only when something is rendered.
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ from html import escape
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from reportlib import __version__, fonts
-from reportlib.pages import CSS_PATH, FONT_FACE_SLOT, TEMPLATE_DIR, TEMPLATE_NAME, first_heading, html_to_pdf
+from reportlib import __version__
+from reportlib.report import fonts
+from reportlib.report.pages import CSS_PATH, FONT_FACE_SLOT, TEMPLATE_DIR, TEMPLATE_NAME, first_heading, html_to_pdf
 
 
 class ReportHTMLExporter(HTMLExporter):
