@@ -21,14 +21,12 @@ from reportlib.errors import InputError
 from reportlib.plan.accounting import ACCOUNT_COLUMNS, account_numbers, accounting_problems
 from reportlib.plan.documents import Document, load_document
 from reportlib.plan.drift import check_drift
+from reportlib.plan.links import comparable
 from reportlib.plan.model import Extraction, Plan
 from reportlib.plan.planfile import default_plan_path, read_plan, validate_plan
 from reportlib.plan.targets import extract_document, normalise_text
 
 PLAN_FILE_NAME = "plan.yaml"
-# Kinds that may be compared with each other across years (上年同期), when their units agree.
-_COMPARABLE_KINDS = ({"count", "zero_target"}, {"area"}, {"length"}, {"rate"}, {"growth_rate"}, {"recurring"},
-                     {"milestone"})
 
 
 @dataclass
@@ -93,12 +91,6 @@ def previous_plan_path(plan: Plan) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def _comparable(kpi, previous) -> bool:
-    same_family = any(kpi.kind in family and previous.kind in family for family in _COMPARABLE_KINDS)
-    units = [None if u is None or (isinstance(u, float) and pd.isna(u)) else u for u in (kpi.unit, previous.unit)]
-    return same_family and units[0] == units[1]
-
-
 def previous_id_problems(plan: Plan, warnings: list[str]) -> list[str]:
     """``previous_id`` links must name a KPI of last year's plan of the same kind and unit
     (a growth rate is never shown as last year's figure of a count)."""
@@ -125,7 +117,7 @@ def previous_id_problems(plan: Plan, warnings: list[str]) -> list[str]:
                             f"(previous_id not in last year's plan {path.parent.name}/{path.name})")
             continue
         kpi = kpis.get(kpi_id)
-        if kpi is not None and not _comparable(kpi, old):
+        if kpi is not None and not comparable(kpi.kind, kpi.unit, old.kind, old.unit):
             problems.append(
                 f"{where}: {kpi_id}: previous_id {previous_id} 是{previous.year}年的「{old.name}」"
                 f"({old.kind}, {old.unit or '无单位'}),本指标是 {kpi.kind}, {kpi.unit or '无单位'};"
