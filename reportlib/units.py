@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from reportlib.errors import InputError
@@ -83,6 +84,7 @@ class QuantityMatch:
 _COUNT_WORDS = (
     "家 个 处 支 盏 户 项 次 场 套 期 届 条 座 所 件 轮 类 张 台 辆 间 批 棵 株 块 人次 户次"
     " 栋 幢 头 羽 只 眼 宗 篇 册 床 艘 架 场次 批次 课时 学时 家次 车次"
+    " 部 组 根 口 面 份 本 例 笔 段 层 种 款 枚 具 杆 封 起 台次 件次 个次 班次 架次 辆次 例次"
 ).split()
 
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -103,6 +105,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "个工作日": ("workday", Decimal(1)),
     "个月": ("month", Decimal(1)),
     "立方米": ("volume", Decimal(1)),
+    "微克/立方米": ("concentration", Decimal(1)),  # PM2.5 浓度控制在35微克/立方米以内
     "千瓦": ("power", Decimal(1)),
     "兆瓦": ("power", Decimal(1000)),
     "千瓦时": ("energy", Decimal(1)),
@@ -135,6 +138,9 @@ UNIT_ALIASES: dict[str, str] = {
     "kg": "公斤",
     "日": "天",
     "m3": "立方米",
+    "μg/m³": "微克/立方米",
+    "μg/m3": "微克/立方米",
+    "ug/m3": "微克/立方米",
     "m³": "立方米",
     "kW": "千瓦",
     "kw": "千瓦",
@@ -182,6 +188,8 @@ _AR_NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?)"
 # Chinese number: starts with a digit or 十; may contain 点 followed by digits.
 _CN_NUMBER = rf"(?:[{_TEXT_DIGIT_CHARS}十][{_TEXT_ALL_CHARS}]*(?:点[{_TEXT_DIGIT_CHARS}]+[万亿]?)?)"
 _MULTIPLIER = r"(?:千万|百万|万亿|万|亿)"
+_MULTIPLIER_VALUES = {"千万": Decimal(10**7), "百万": Decimal(10**6), "万亿": Decimal(10**12), "万": Decimal(10**4),
+                      "亿": Decimal(10**8)}
 
 _AT_LEAST_BEFORE = ("不少于", "不低于", "至少", "力争", "争取", "突破", "超过", "超出", "高于", "多于", "达到", "达", "逾")
 _AT_MOST_BEFORE = ("不超过", "不高于", "不多于", "至多", "最多", "控制在", "低于", "少于", "压减至", "降至")
@@ -199,7 +207,7 @@ _QUANTITY_RE = re.compile(
     rf"|(?<![\d.])(?P<num>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
     rf"(?:%?\s*[{_RANGE_SEPARATORS}]\s*(?P<high>{_AR_NUMBER}\s*{_MULTIPLIER}?|{_CN_NUMBER})"
     rf"(?=\s*(?:余|多)?\s*(?:{_UNIT_ALT})))?"
-    rf"(?P<mid>余|多)?\s*(?P<unit>{_UNIT_ALT})?)"
+    rf"(?:(?P<mid>余|多)(?P<mid_multiplier>{_MULTIPLIER})?)?\s*(?P<unit>{_UNIT_ALT})?)"
     rf"(?P<suffix>及以上|以上|及以下|以下|以内|之内|左右|上下|内)?"
 )
 
@@ -314,7 +322,17 @@ def _normalise_number_text(text: str) -> str:
     return fold_width(text).strip().replace(" ", "")
 
 
+@lru_cache(maxsize=8192)  # a plan repeats its figures; a pure function of its text
+def _parse_number_cached(text: str) -> float | None:
+    return _parse_number(text)
+
+
 def parse_number(text) -> float | None:
+    """A bare number in Arabic, Chinese or mixed writing, or None (see :func:`_parse_number`)."""
+    return _parse_number_cached(text) if isinstance(text, str) else None
+
+
+def _parse_number(text) -> float | None:
     """A bare number in Arabic, Chinese or mixed writing, or None.
 
     ``"一百零三"`` -> 103.0, ``"１２"`` -> 12.0, ``"1,234.5"`` -> 1234.5,
@@ -485,8 +503,9 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     return found
 
 
-# Units read only after Arabic digits (十分 is "very").
-_ARABIC_ONLY_UNITS = ("分",)
+# Units read only after Arabic digits: 十分 is "very", 一起 "together", 一面 "one side", 一口气 "at once",
+# 这一根本 "this root"; written in Chinese numerals these words are seldom a count.
+_ARABIC_ONLY_UNITS = ("分", "起", "面", "口", "层", "种", "本", "部", "组", "根", "段", "款", "具", "杆", "枚", "封", "笔", "例", "份")
 
 
 def _range_bounds(low_text: str, high_text: str | None) -> tuple[float | None, float | None]:
@@ -519,6 +538,8 @@ def _quantity_from_match(match: re.Match, folded: str, original: str) -> Quantit
     unit, factor = (None, Decimal(1))
     if unit_text:
         unit, factor = _canonical(unit_text)
+    if match.group("mid_multiplier"):  # 1200余万元: the multiplier after 余 still counts
+        factor *= _MULTIPLIER_VALUES[match.group("mid_multiplier")]
     suffix = match.group("suffix") or ""
     if suffix == "内" and (unit is None or UNITS[unit][0] not in ("time", "workday", "month")):
         suffix = ""  # "5个内容": 内 belongs to the next word

@@ -4,6 +4,8 @@
 #   1. system libraries WeasyPrint needs (Pango, HarfBuzz subsetting), from Debian;
 #   2. .venv with reportlib and its pinned dependencies (requirements.lock);
 #   3. matplotlib's font cache, refreshed after the font package is (re)installed.
+# With --with-browser (make test): also Debian's chromium and chromium-driver when missing — the
+# test of the plan review page opens it in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,9 @@ STAMP=$VENV/.reportlib-installed
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
+WITH_BROWSER=0
+[ "${1:-}" = "--with-browser" ] && WITH_BROWSER=1
+
 missing_libs() {
     local lib pkg
     for pair in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
@@ -22,6 +27,10 @@ missing_libs() {
         lib=${pair%%:*}; pkg=${pair##*:}
         ldconfig -p 2>/dev/null | grep -q "$lib" || printf '%s ' "$pkg"
     done
+    if [ "$WITH_BROWSER" = 1 ]; then
+        command -v chromium >/dev/null || printf '%s ' chromium
+        command -v chromedriver >/dev/null || printf '%s ' chromium-driver
+    fi
 }
 
 install_system_libs() {

@@ -1,22 +1,44 @@
 """reportlib.plan on the whole genre of work plans: prefaces, any heading nesting, units,
 ranges and qualifiers, past results, owners and deadlines, target tables, --explain.
 
-The complete documents are invented (tests/fixtures/plans/make_plans.py) with a hand-made
-answer key each; recall and false targets are computed against the key.
+The complete documents are invented (tests/fixtures/plans/: literal .txt files, and
+make_plans.py for Word, web page and PDF) with a hand-made answer key each; recall and false
+targets are computed against the key, and every number of each document must be accounted for
+(a row in ``Extraction.numbers``, found by a counter of its own, and a draft that passes its
+own check except for its ``to_review`` list).
 """
 from __future__ import annotations
 
 import json
 import math
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from reportlib import cli
-from reportlib.plan import draft_plan, extract, extract_file
+from reportlib.plan import draft_plan, dump_plan_yaml, extract, extract_file, load_document
+from reportlib.plan.check import check_plan
+from reportlib.units import find_quantities
 
 PLANS = Path(__file__).parent / "fixtures" / "plans"
-DOCUMENTS = ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "nanhu_2025.pdf", "shiyan_2024_summary.txt"]
+DOCUMENTS = [
+    "shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "nanhu_2025.pdf", "shiyan_2024_summary.txt",
+    # one document per kind of issue 22 (each kind's rule is in reportlib.plan; see the key's "kind")
+    "xiqu_2025_minsheng.txt",  # 民生实事: targets inside 一、 headings, a ceiling in a heading
+    "donghu_2025_yaodian.txt",  # （一） items full of targets, 1. items; ordinals, attendance, progress lines
+    "beiyuan_2025_qingdan.txt",  # 任务清单 as a table written with |, group rows
+    "qinghe_2025_renwu.docx",  # 县政府工作报告任务清单: a Word table, the title names 工作报告
+    "nanling_2025_zongjie.txt",  # year-end summary: 完成情况 heading, 工作打算 section to review
+    "jinshan_2026_jihua.txt",  # 工作总结和工作计划: results, then next year's targets
+    "hexin_2025_yaodian.txt",  # text tasks and a 任务清单 attachment repeating some of them
+    "yunling_2025.txt", "yunling_2025.docx", "yunling_2025.pdf",  # one plan, three formats
+    # variants
+    "qingshan_2025_shishi.txt",  # 为民办实事 sent with a notice (关于印发《…》的通知), 责任单位 lines
+    "nanhe_2025_xiangmu.txt",  # a project table: 建设内容及规模 beside 年度目标
+    "dongpo_2026_silu.txt",  # 工作总结暨工作思路: 开展情况 results, next year's 思路 targets
+]
 
 
 def _targets(extraction) -> list[tuple]:
@@ -54,13 +76,87 @@ def score(extraction, key: list[dict]) -> tuple[int, int, list]:
 # --------------------------------------------------------------------------
 # Complete documents of the genre, one per structure and format
 # --------------------------------------------------------------------------
+def _key(name: str) -> list[dict]:
+    return json.loads((PLANS / (name.rsplit(".", 1)[0] + ".key.json")).read_text(encoding="utf-8"))["targets"]
+
+
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_document_recall_and_false_targets(name):
-    key = json.loads((PLANS / (name.rsplit(".", 1)[0] + ".key.json")).read_text(encoding="utf-8"))["targets"]
+    key = _key(name)
     extraction = extract_file(PLANS / name)
     found, false, false_rows = score(extraction, key)
     assert found == len(key), f"recall {found}/{len(key)}"
     assert false == 0, false_rows
+
+
+# A counter of the document's quantities of its own: every line of the text the extractor reads,
+# without metadata lines and heading labels, cell by cell in rows written with |.
+_META_RE = re.compile(r"^\s*(?:标题|索引号|文号|发文日期|成文日期|发布日期|发布机构|主题分类|信息来源|来源|发布时间)\s*[:：]")
+_LABEL_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*、|[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]"
+                       r"|\d{1,2}\s*[.、．](?!\d)|[（(]\s*\d{1,2}\s*[)）])")
+
+
+def document_quantities(text: str) -> list[tuple[int, int, int, str]]:
+    """(line, start, end, words) of every quantity with digits, a unit, or standing for one."""
+    found = []
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+        cells, position = [], 0
+        for part in line.split("|") if "|" in line else [line]:
+            cells.append((position, part))
+            position += len(part) + 1
+        if any(_META_RE.match(cell) for _, cell in cells):
+            continue
+        for offset, cell in cells:
+            label = _LABEL_RE.match(cell)
+            start = label.end() if label else 0
+            for match in find_quantities(cell[start:]):
+                if match.special or re.search(r"\d", match.number_text) or match.quantity.unit:
+                    begin = offset + start + match.start
+                    found.append((number, begin, begin + len(match.quantity.raw), match.quantity.raw))
+    return found
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_every_number_of_the_document_is_accounted_for(name):
+    document = load_document(PLANS / name)
+    extraction = extract_file(PLANS / name)
+    numbers = extraction.numbers[extraction.numbers["column"].notna()]
+    placed = {}
+    for row in numbers.itertuples(index=False):
+        placed.setdefault(int(row.line), []).append((int(row.start), int(row.end), row.status))
+    missing = [q for q in document_quantities(document.text)
+               if not any(start < q[2] and q[1] < end for start, end, _ in placed.get(q[0], []))]
+    assert missing == []
+    assert set(numbers["status"]) <= {"target", "ignored", "result", "review"}
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_the_draft_passes_its_own_check_but_for_to_review(tmp_path, name):
+    """0 numbers unaccounted for: the draft's KPIs and to_review list hold every doubtful number."""
+    extraction = extract_file(PLANS / name)
+    folder = tmp_path / "data" / "raw" / "plans" / "2025"
+    folder.mkdir(parents=True)
+    shutil.copyfile(PLANS / name, folder / name)
+    data = draft_plan(extraction, source=name, year=2025, text=load_document(PLANS / name).text)
+    data["organization"] = data["organization"] or "某某街道"
+    (folder / "plan.yaml").write_text(dump_plan_yaml(data), encoding="utf-8")
+    result = check_plan(folder / "plan.yaml")
+    assert [e for e in result.errors if "to_review:" not in e] == []
+    assert len([e for e in result.errors if "to_review:" in e]) == len(data["to_review"])
+    assert set(result.accounts["account"]) <= {"kpi", "context", "result", "to_review"}
+    # a KPI accounts for its own number, and for the same target restated (an attachment row), no other
+    # (a 序号 "1" is no KPI's, whatever its value)
+    kpi_numbers = result.accounts[result.accounts["account"] == "kpi"]
+    assert set(kpi_numbers.loc[kpi_numbers["status"] != "target", "reason"]) <= {"repeat"}
+
+
+def test_three_formats_of_one_document_give_one_draft():
+    drafts = []
+    for suffix in ("txt", "docx", "pdf"):
+        path = PLANS / f"yunling_2025.{suffix}"
+        drafts.append(dump_plan_yaml(draft_plan(extract_file(path), source="yunling_2025", text=load_document(path).text)))
+    assert drafts[0] == drafts[1] == drafts[2]
+    assert "organization: 云岭镇" in drafts[0] and "year: 2025" in drafts[0]
 
 
 def test_summary_proposes_no_targets_and_says_why():
@@ -82,7 +178,8 @@ def test_saved_page_metadata_and_review_preface():
 
 def test_word_document_numbering_table_owners_and_deadlines():
     extraction = extract_file(PLANS / "qingshi_2025.docx")
-    assert extraction.pillars["title"].tolist() == ["经济发展", "城市管理", "民生服务", "目标任务表"]
+    # the attachment table is a pillar titled by its caption line (附件：重点任务目标表)
+    assert extraction.pillars["title"].tolist() == ["经济发展", "城市管理", "民生服务", "重点任务目标表"]
     assert extraction.tasks["task"].tolist() == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2"]
     c = extraction.candidates.set_index("raw")
     assert c.loc["12个以上", "owner"] == "经济发展办" and c.loc["12个以上", "due_quarter"] == 4  # from the table row
@@ -309,3 +406,63 @@ def test_explain_says_why_a_figure_is_past_and_details_every_target():
     summary = explain_lines(extract_file(PLANS / "shiyan_2024_summary.txt"))
     assert summary[-1] == "该文档被判断为年度工作总结,未提出候选指标。"
     assert not any(line.startswith("[目标]") for line in summary)
+
+
+# --------------------------------------------------------------------------
+# 7. What each number is: one line per rule of reportlib.plan.scanner (the genre's wordings)
+# --------------------------------------------------------------------------
+NUMBER_RULES = [
+    # (text, the number's words, status, reason)
+    ("贯彻落实县十三届人大四次会议精神。", "十三届", "ignored", "ordinal"),
+    ("贯彻落实县十三届人大四次会议精神。", "四次", "ignored", "ordinal"),
+    ("学习贯彻区委十二届七次全会精神。", "七次", "ignored", "ordinal"),
+    ("全年召开党工委会议12次。", "12次", "target", ""),
+    ("办理46名代表提出的建议。", "46名", "ignored", "attendance"),
+    ("完成一、二、三支路改造。", "三支", "ignored", "name_or_code"),
+    ("完成四支路改造。", "四支", "ignored", "place_name"),
+    ("目前已累计开展73场次，计划全年开展120场次。", "73场次", "result", "past_progress"),
+    ("目前已累计开展73场次，计划全年开展120场次。", "120场次", "target", ""),
+    ("截至目前已完成500张，其中线上办理300张。", "300张", "result", "past_progress"),
+    ("完成辖区内215棵树木排危。", "215棵", "target", ""),
+    ("对辖区内159家企业逐一摸排。", "159家", "review", "object_scope"),
+    ("依托现有8个站点开展服务。", "8个", "ignored", "context_stock"),
+    ("辖区共有企业320家，其中规上企业45家。", "45家", "ignored", "context_stock"),
+    ("为80周岁以上老人提供助餐。", "80", "ignored", "age"),
+    ("年产5万吨再生铝项目完成设备安装。", "5万吨", "ignored", "project_scale"),
+    ("集中办好以下8件民生实事。", "8件", "ignored", "describes_plan"),
+    ("一、经济发展（5项）", "5项", "ignored", "describes_plan"),
+    ("投入资金1200余万元。", "1200余万元", "target", ""),
+    ("加装电梯6部，新增摄像头40组。", "6部", "target", ""),
+    ("加装电梯6部，新增摄像头40组。", "40组", "target", ""),
+    ("刑事案件发案数控制在40起以内。", "控制在40起以内", "target", ""),
+    ("PM2.5平均浓度控制在35微克/立方米以内。", "控制在35微克/立方米以内", "target", ""),
+    ("12345热线办件满意率达到95%。", "12345", "ignored", "name_or_code"),
+    ("新建5G基站30座。", "5", "ignored", "name_or_code"),
+    ("见附件1。", "1", "ignored", "name_or_code"),
+    ("建设12349共享文化坊。", "12349", "ignored", "name_or_code"),
+    ("安装智能门禁120樘。", "120", "review", "unknown_unit"),
+    ("实现50%以上的村集体经济收入增长。", "50%以上", "target", ""),
+    ("每月5日前报送工作进展。", "5", "ignored", "year_or_date"),
+]
+
+
+@pytest.mark.parametrize("text, raw, status, reason", NUMBER_RULES, ids=[f"{r[1]}@{r[0][:12]}" for r in NUMBER_RULES])
+def test_each_number_rule(text, raw, status, reason):
+    numbers = extract(text).numbers
+    row = numbers[numbers["raw"] == raw]
+    assert len(row) == 1, numbers[["raw", "status", "reason"]].to_dict("records")
+    assert (row["status"].iloc[0], row["reason"].iloc[0] or "") == (status, reason)
+
+
+def test_reporting_duties_and_per_person_standards_are_not_recurring_targets():
+    assert extract("各单位每月5日前报送上月工作进展。").candidates.empty
+    c = extract("将基础养老金最低标准提高至每人每月163元。").candidates
+    assert c[["kind", "value", "unit"]].values.tolist() == [["count", 163.0, "元"]]
+
+
+def test_a_table_column_naming_its_unit_gives_bare_figures_that_unit():
+    text = ("某镇2025年重点项目计划\n| 序号 | 项目名称 | 年度计划投资（万元） | 责任单位 |\n"
+            "| 1 | 镇区污水管网改造 | 1200 | 城建办 |\n| 2 | 敬老院扩建 | 350.5 | 社会事务办 |\n")
+    c = extract(text).candidates
+    assert c[["task", "value", "unit", "owner"]].values.tolist() == [
+        ["1.1", 12_000_000.0, "元", "城建办"], ["1.2", 3_505_000.0, "元", "社会事务办"]]

@@ -141,6 +141,21 @@ def test_pdf_without_text_layer_says_so(tmp_path):
     assert extraction.candidates.empty
 
 
+def test_pdf_loses_the_spaces_its_layout_puts_around_figures(tmp_path):
+    from weasyprint import HTML
+
+    from reportlib.report import fonts
+
+    html = (f"<html><head><style>{fonts.font_face_css()} body {{ font-family: 'Noto Sans CJK SC'; }} span {{ margin: 0 6px; }}"
+            "</style></head><body><p>示例镇2025年工作计划</p><p>一、经济</p>"
+            "<p>1.新建厂房<span>12</span>栋，完成投资<span>2.5</span>亿元，增长<span>6%</span>。</p></body></html>")
+    pdf = tmp_path / "gaps.pdf"
+    pdf.write_bytes(HTML(string=html).write_pdf())
+    document = load_document(pdf)
+    assert "1.新建厂房12栋，完成投资2.5亿元，增长6%。" in document.text.splitlines()
+    assert extract_file(pdf).candidates["raw"].tolist() == ["12栋", "2.5亿元", "6%"]
+
+
 def test_pdf_lines_are_joined_into_paragraphs():
     lines = ["南湖镇2025年工作计划", "一、2024年工作回顾", "2024年，全镇实现农业总产值12.6亿元，同比增长4.2%；建成高",
              "标准农田1.2万亩。", "二、目标"]
@@ -148,7 +163,8 @@ def test_pdf_lines_are_joined_into_paragraphs():
                                       "2024年，全镇实现农业总产值12.6亿元，同比增长4.2%；建成高标准农田1.2万亩。", "二、目标"]
 
 
-@pytest.mark.parametrize("name", ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "shiyan_2024_summary.txt"])
+@pytest.mark.parametrize("name", ["shifan_2025.txt", "qingshi_2025.docx", "hexi_2025.html", "shiyan_2024_summary.txt",
+                                  "qinghe_2025_renwu.docx", "yunling_2025.txt", "yunling_2025.docx"])
 def test_fixtures_are_what_the_generator_writes(tmp_path, make_plans, name):
     (written,) = make_plans.main(tmp_path, names=[name])
     assert written.read_bytes() == (PLANS / name).read_bytes()

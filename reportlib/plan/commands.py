@@ -1,4 +1,4 @@
-"""Command line: ``reportlib plan extract | import | check | show``."""
+"""Command line: ``reportlib plan extract | import | check | show | review``."""
 from __future__ import annotations
 
 
@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportlib.plan.accounting import TO_REVIEW, UNACCOUNTED, accounting_summary
+from reportlib.plan.check import check_plan
 from reportlib.plan.documents import load_document
 from reportlib.plan.draft import draft_plan, dump_plan_yaml, fmt_number, format_plan_tree
-from reportlib.plan.drift import check_drift
 from reportlib.plan.explain import explain_lines
 from reportlib.plan.model import Plan
 from reportlib.plan.planfile import default_plan_path, load_plan, read_plan
+from reportlib.plan.review_page import REVIEW_FOLDER, review_page
 from reportlib.plan.targets import extract_document, extract_file
-from reportlib.plan.planfile import validate_plan
 from reportlib.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, InputError
 from reportlib.atomic import write_bytes_atomic
 from reportlib.workspace import current as current_workspace
@@ -67,40 +68,31 @@ def _plan_path(args: argparse.Namespace) -> Path:
 
 
 def check_plan_file(path: Path) -> tuple[list[str], list[str], Plan | None]:
-    """(errors, warnings, plan) of a plan file: validation and drift against its document.
-
-    Warnings are what the extractor could not parse in the document: they never fail a check.
-    """
-    errors = validate_plan(path)
-    warnings: list[str] = []
-    try:
-        plan, _ = read_plan(path)
-    except InputError:
-        return errors, warnings, None
-    if plan.source and Path(plan.source_path).is_file():
-        document = load_document(plan.source_path)
-        extraction = extract_document(document)
-        warnings = list(extraction.problems)
-        errors += check_drift(plan, document.text, extraction)
-    return errors, warnings, plan
+    """(errors, warnings, plan) of a plan file: the whole of :func:`~reportlib.plan.check.check_plan`."""
+    result = check_plan(path)
+    return result.errors, result.warnings, result.plan
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """``reportlib plan check [--year Y | --plan FILE]``: validation and drift; exit 3 on any error."""
+    """``reportlib plan check [--year Y | --plan FILE]``: rules, drift, every number accounted for; exit 3 on any error."""
     return _report_check(_plan_path(args))
 
 
 def _report_check(path: Path) -> int:
-    errors, warnings, plan = check_plan_file(path)
-    for warning in warnings:
+    result = check_plan(path)
+    for warning in result.warnings:
         print(f"提示 (document note): {warning}")
-    for problem in errors:
+    for problem in result.errors:
         print(problem)
-    if errors:
-        print(f"计划文件检查未通过: {len(errors)} 个问题 (plan check failed): {path}", file=sys.stderr)
+    counts = accounting_summary(result.accounts)
+    if result.errors:
+        pending = counts[TO_REVIEW] + counts[UNACCOUNTED]
+        hint = f"; 其中 {pending} 个数字待核实,可运行 reportlib plan review 查看" if pending else ""
+        print(f"计划文件检查未通过: {len(result.errors)} 个问题{hint} (plan check failed): {path}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    plan = result.plan
     print(f"计划文件检查通过: {plan.organization}{plan.year}年, {path.name}, {len(plan.kpis)} 个指标, "
-          f"与 {plan.source} 一致 (plan OK)")
+          f"与 {plan.source} 一致; 文档中 {len(result.accounts)} 个数字全部有归属 (plan OK)")
     return EXIT_OK
 
 
@@ -124,6 +116,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     extraction = extract_document(loaded)
     data = draft_plan(extraction, source=document.name, text=loaded.text, year=args.year,
                       organization=args.organization or None, title=args.title or None)
+    previous = _previous_plan(ws, data["year"])
+    if previous is not None:
+        data = draft_plan(extraction, source=document.name, text=loaded.text, year=args.year,
+                          organization=args.organization or None, title=args.title or None, previous_plan=previous)
     if not data["organization"] and ws.organization():
         data["organization"] = ws.organization()
     if not data["year"]:
@@ -141,9 +137,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     header = DRAFT_HEADER.format(title=data["title"] or document.name, source=document.name, year=data["year"])
     write_bytes_atomic(plan_path, dump_plan_yaml(data, header).encode("utf-8"))
     print(f"已导入: {ws.relative(target)}; 计划文件草稿: {ws.relative(plan_path)} "
-          f"({len(data['pillars'])} 个篇章, {len(data['kpis'])} 个候选指标)")
+          f"({len(data['pillars'])} 个篇章, {len(data['kpis'])} 个候选指标, {len(data['to_review'])} 个数字待核实)")
     print(f"单位: {data['organization'] or '（未识别，请填写 organization）'}; 年度: {data['year']}; 标题: {data['title'] or '（未识别）'}")
     return _report_check(plan_path)
+
+
+def _previous_plan(ws, year: int):
+    """Last year's plan of the workspace, when it has one that reads (for previous_id proposals)."""
+    path = ws.plan_file(year - 1) if year else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        return read_plan(path)[0]
+    except InputError:
+        return None
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """``reportlib plan review [--year Y | --plan FILE] [--out FILE.html]``: the review page."""
+    path = _plan_path(args)
+    result = check_plan(path)
+    if result.plan is None or result.document is None:
+        for problem in result.errors:
+            print(problem)
+        raise InputError("计划文件或其源文档读不出,无法生成校对页面", file=str(path))
+    ws = current_workspace()
+    out = Path(args.out) if args.out else ws.reports / REVIEW_FOLDER / f"{result.plan.year}-计划校对.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(out, review_page(result).encode("utf-8"))
+    counts = accounting_summary(result.accounts)
+    print(f"计划校对页面: {out} (数字 {len(result.accounts)} 个: 指标 {counts['kpi']}, 待核实 "
+          f"{counts[TO_REVIEW] + counts[UNACCOUNTED]}, 问题 {len(result.errors)})")
+    return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -180,10 +205,15 @@ def register(subparsers) -> None:
     import_parser.add_argument("--force", action="store_true", help="覆盖该年度已有的计划文件草稿")
     import_parser.set_defaults(func=cmd_import)
 
-    for name, help_text, func in (("check", "校验计划文件并与源文档比对 (validate plan, report drift)", cmd_check),
-                                  ("show", "以树形显示计划 (print the plan as a tree)", cmd_show)):
+    for name, help_text, func in (
+        ("check", "校验计划文件:规则、与源文档比对、文档中每个数字都有归属 (validate plan, drift, every number accounted)", cmd_check),
+        ("show", "以树形显示计划 (print the plan as a tree)", cmd_show),
+        ("review", "生成计划校对网页:文档中每个数字标出是指标、非目标还是待核实 (write the review page)", cmd_review),
+    ):
         command = sub.add_parser(name, help=help_text)
         which = command.add_mutually_exclusive_group()
         which.add_argument("--year", type=int, help="计划年度, 默认为工作区中最新的年度")
         which.add_argument("--plan", help="计划文件路径 (默认 data/raw/plans/<年份>/plan.yaml)")
+        if name == "review":
+            command.add_argument("--out", help="网页文件 (默认 reports/plan/<年份>-计划校对.html)")
         command.set_defaults(func=func)

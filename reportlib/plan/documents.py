@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportlib import encoding
 from reportlib.errors import InputError
+from reportlib.plan.tables import table_text
 
 # Metadata keys of a saved government page's header table (and of the seed's text header).
 META_KEYS = ("标题", "索引号", "文号", "发文日期", "成文日期", "发布日期", "发布机构", "主题分类", "信息来源", "来源", "发布时间")
@@ -253,7 +254,9 @@ def read_docx(data: bytes, name: str) -> Document:
     tables: list[list[list[str]]] = []
     for item in _body_items(body):
         if item.tag == f"{_W}tbl":
-            tables.append(_table_rows(item))
+            rows = _table_rows(item)
+            tables.append(rows)
+            paragraphs.extend(table_text(rows))  # read in place, as a table written with |
             continue
         text = _paragraph_text(item)
         if not text:
@@ -318,9 +321,12 @@ def read_html(data: bytes, name: str) -> Document:
         found = _meta_table(rows)
         if found and len(found) >= 2:
             meta.update(found)
+            table.replace_with("\n")
         elif rows:
             tables.append(rows)
-        table.replace_with("\n")
+            table.replace_with("\n" + "\n".join(table_text(rows)) + "\n")  # read in place, written with |
+        else:
+            table.replace_with("\n")
     if "标题" not in meta and soup.title and soup.title.get_text(strip=True):
         meta["标题"] = soup.title.get_text(strip=True)
     if soup.head:
@@ -337,6 +343,17 @@ def read_html(data: bytes, name: str) -> Document:
 # --------------------------------------------------------------------------
 # PDF with a text layer
 # --------------------------------------------------------------------------
+# Spaces a PDF's text layer puts between Chinese and a figure (新建厂房 12 栋) where the layout
+# left a gap: Chinese text has none, so the text reads as the same document in any format.
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_PDF_GAP_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}\d%.])|(?<=[\d%.])[ \t\u00a0]+(?=[{_CJK}])")
+
+
+def tidy_pdf_line(line: str) -> str:
+    """A line of a PDF's text without the spaces inserted between Chinese and digits or Chinese."""
+    return _PDF_GAP_RE.sub("", line)
+
+
 def _join_pdf_lines(lines: list[str]) -> list[str]:
     """Lines of a PDF page back into paragraphs.
 
@@ -368,7 +385,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InputError(f"无法读取 PDF,文件可能已损坏或加密;请提供 Word 或文本版本 ({exc})", file=name) from exc
-    lines = [line for page in pages for line in page.splitlines()]
+    lines = [tidy_pdf_line(line) for page in pages for line in page.splitlines()]
     problems = []
     if not "".join(lines).strip():
         problems.append("PDF 没有文字层(可能是扫描件),读不出文字;请先做文字识别(OCR)或提供 Word 版本")

@@ -8,7 +8,10 @@ import re
 import pandas as pd
 import yaml
 
-from reportlib.plan.model import KPI_KEYS, NOT_TARGET_COLUMNS, OPTIONAL_KPI_KEYS, PLAN_KEYS, Extraction, Plan
+from reportlib.plan.links import propose_links
+from reportlib.plan.model import KPI_KEYS, NOT_TARGET_COLUMNS, OPTIONAL_KPI_KEYS, PLAN_KEYS, TO_REVIEW_COLUMNS, Extraction, Plan
+from reportlib.plan.naming import unique_names
+from reportlib.plan.reasons import reason_label
 from reportlib.plan.structure import cn_numeral
 from reportlib.units import (
     AT_LEAST,
@@ -79,6 +82,8 @@ def format_plan_tree(plan: Plan) -> str:
 
 # Words that end an office's name in a title or a 发布机构 cell, and those that end its parents'.
 _OFFICE_SUFFIXES = ("街道", "镇", "乡", "管委会", "开发区")
+# A county's or district's own plan (清河县2025年…) names no 街道/镇: the office is the county.
+_COUNTY_SUFFIXES = ("县", "区", "市", "旗")
 _PARENT_SUFFIXES = "省市区县旗"
 _TITLE_WORDS = ("谋划", "要点", "计划", "安排", "方案", "思路", "任务")
 _MAX_TITLE_LINE = 60
@@ -93,17 +98,37 @@ def guess_title(text: str) -> str:
     return ""
 
 
+def _cut_name(text: str, suffix_length: int, least: int = 1) -> tuple[str, str]:
+    """(office, parents) of a name ending in an office suffix: the office is the part after the
+    last 省/市/区/县/旗 that leaves it a name of its own (``least`` characters before the suffix);
+    西区街道 and 城区街道 stay whole, 博山区城东街道 is 城东街道 of 博山区."""
+    end = len(text) - suffix_length
+    cut = end
+    while True:
+        cut = max(text.rfind(p, 0, cut) for p in _PARENT_SUFFIXES)
+        if cut < 0:
+            return text, ""
+        if end - (cut + 1) >= least:
+            return text[cut + 1:], text[: cut + 1]
+
+
 def split_office(text: str) -> tuple[str, str]:
-    """("城东街道", "博山区") from "淄博市博山区城东街道办事处"; ("", "") when no office is named."""
+    """("城东街道", "博山区") from "淄博市博山区城东街道办事处"; ("西区街道", "") from "西区街道";
+    ("", "") when no office is named. The parent is the nearest 区/县/市 named before the office,
+    itself a name of at least two characters (市北区, not 北区)."""
     text = re.sub(r"(?:办事处|人民政府)$", "", re.sub(r"\s+", "", text or ""))
     for suffix in _OFFICE_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
-            cut = max(text.rfind(p, 0, len(text) - len(suffix)) for p in _PARENT_SUFFIXES)
-            if cut < 0:
-                return text, ""
-            parents = text[: cut + 1]
-            start = max(parents.rfind(p, 0, len(parents) - 1) for p in _PARENT_SUFFIXES)
-            return text[cut + 1:], parents[start + 1:]
+            office, parents = _cut_name(text, len(suffix))
+            if not parents:
+                return office, ""
+            parent, _ = _cut_name(parents, 1, least=2)
+            return office, parent
+    for suffix in _COUNTY_SUFFIXES:
+        if text.endswith(suffix) and len(text) >= 3:
+            office, parents = _cut_name(text, 1, least=2)
+            parent, _ = _cut_name(parents, 1, least=2) if parents else ("", "")
+            return office, parent
     return "", ""
 
 
@@ -131,13 +156,16 @@ def kpi_id(pillar: int, task: str, number: int) -> str:
 
 
 def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = None, text: str = "",
-               organization: str | None = None, title: str | None = None) -> dict:
+               organization: str | None = None, title: str | None = None, previous_plan=None) -> dict:
     """A first plan-file mapping from an extraction, to be corrected by hand.
 
     Office, year and title come from the arguments, else from the document
     (:func:`document_identity`). KPI ids are numbered in document order within each
-    task (or pillar, or the plan as a whole); names are the source clauses; owners
-    are the document's 责任单位 where the extractor found one.
+    task (or pillar, or the plan as a whole); names are short names from the clause
+    (unique within the plan); owners are the document's 责任单位 where the extractor found
+    one. Numbers the extractor could not decide are listed under ``to_review``; with
+    ``previous_plan`` (last year's), KPIs that continue one of its KPIs get a proposed
+    ``previous_id`` (:func:`~reportlib.plan.links.propose_links`).
     """
     identity = document_identity(extraction, text)
     if organization:
@@ -176,7 +204,29 @@ def draft_plan(extraction: Extraction, *, source: str = "", year: int | None = N
             "owner": cand.owner or None,
             "source_text": cand.source_text,
         })
-    return {**identity, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": []}
+    for kpi, name in zip(kpis, unique_names([k["name"] for k in kpis], [k["unit"] for k in kpis])):
+        kpi["name"] = name
+    propose_links(kpis, previous_plan)
+    return {**identity, "source": source, "pillars": pillars, "kpis": kpis, "not_targets": [],
+            "to_review": review_entries(extraction)}
+
+
+def _where_text(row) -> str:
+    if row.task:
+        return f"任务 {row.task}"
+    return f"篇章 {int(row.pillar)}" if int(row.pillar) else "开篇"
+
+
+def review_entries(extraction: Extraction) -> list[dict]:
+    """The draft's ``to_review`` list: each number the extractor could not decide, with its clause,
+    where it stands and why (:mod:`~reportlib.plan.reasons`)."""
+    entries = []
+    numbers = extraction.numbers
+    for row in numbers[numbers["status"] == "review"].itertuples(index=False):
+        unit = None if row.unit is None or (isinstance(row.unit, float) and pd.isna(row.unit)) else row.unit
+        entries.append({"source_text": row.source_text, "value": _plain_number(row.value), "unit": unit,
+                        "raw": row.raw, "where": _where_text(row), "reason": reason_label(row.reason)})
+    return entries
 
 
 def _plain_number(value):
@@ -205,7 +255,7 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
     for key in PLAN_KEYS:
         if key in data and (data.get(key) or key != "parent_organization"):
             out.append(f"{key}: {_yaml_scalar(data.get(key))}")
-    out.append("pillars:")
+    out.append("pillars: []" if "pillars" in data and not data["pillars"] else "pillars:")
     for pillar in data.get("pillars", []):
         out.append(f"  - pillar: {_yaml_scalar(pillar['pillar'])}")
         out.append(f"    title: {_yaml_scalar(pillar['title'])}")
@@ -213,7 +263,7 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
         for task in pillar.get("tasks", []):
             out.append(f"      - task: {_yaml_scalar(task['task'])}")
             out.append(f"        title: {_yaml_scalar(task['title'])}")
-    out.append("kpis:")
+    out.append("kpis: []" if "kpis" in data and not data["kpis"] else "kpis:")
     for kpi in data.get("kpis", []):
         out.append("")
         for i, key in enumerate(KPI_KEYS):
@@ -221,14 +271,24 @@ def dump_plan_yaml(data: dict, header: str = "") -> str:
             out.append(f"{prefix}{key}: {_yaml_scalar(kpi.get(key))}")
         for key in OPTIONAL_KPI_KEYS:
             if kpi.get(key):
-                out.append(f"    {key}: {_yaml_scalar(kpi[key])}")
-    if "not_targets" in data:
+                note = f"  # {kpi['_previous_note']}" if key == "previous_id" and kpi.get("_previous_note") else ""
+                out.append(f"    {key}: {_yaml_scalar(kpi[key])}{note}")
+    for section, columns in (("not_targets", NOT_TARGET_COLUMNS), ("to_review", TO_REVIEW_COLUMNS)):
+        if section not in data:
+            continue
         out.append("")
-        out.append(f"not_targets:{'' if data['not_targets'] else ' []'}")
-        for entry in data["not_targets"]:
-            keys = [k for k in NOT_TARGET_COLUMNS if entry.get(k) is not None]
+        if section == "to_review" and data[section]:
+            out.extend(f"# {line}" for line in TO_REVIEW_HEADER.splitlines())
+        out.append(f"{section}:{'' if data[section] else ' []'}")
+        for entry in data[section]:
+            keys = [k for k in columns if entry.get(k) is not None]
             for i, key in enumerate(keys):
                 out.append(f"{'  - ' if i == 0 else '    '}{key}: {_yaml_scalar(entry[key])}")
     return "\n".join(out) + "\n"
+
+
+TO_REVIEW_HEADER = """待核实的数字 (to_review): 程序不能确定它们是不是目标。请逐条决定:
+是目标的写成指标 (kpis);不是目标的移入 not_targets 并写明原因;然后删去这一条。
+本列表不为空时 plan check 不通过。reportlib plan review 生成的网页标出了每个数字的位置。"""
 
 

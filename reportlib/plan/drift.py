@@ -14,9 +14,12 @@ from reportlib.plan.targets import extract, normalise_text
 # Drift between the plan and its document
 # --------------------------------------------------------------------------
 def document_body(text: str) -> str:
-    """The document's content lines, normalised for substring comparisons."""
+    """The document's content lines (table rows cell by cell), normalised for substring comparisons."""
     lines, _ = clean_lines(text if isinstance(text, str) else "")
-    return normalise_text("".join(line for _, line, _ in lines))
+    pieces: list[str] = []
+    for line in lines:
+        pieces.extend([cell for _, cell in line.cells] if line.cells else [line.text])
+    return normalise_text("".join(pieces))
 
 
 def same_clause(reviewed: str, found: str) -> bool:
@@ -62,7 +65,7 @@ def _dismisses(entry, candidate) -> bool:
     return not entry.unit or entry.unit == candidate.unit
 
 
-def check_drift(plan: Plan, document_text: str, extraction: Extraction | None = None) -> list[str]:
+def check_drift(plan: Plan, document_text: str, extraction: Extraction | None = None, line_word: str = "行") -> list[str]:
     """Differences between the plan and its source document, one message each.
 
     * a pillar or task title that differs, or exists on one side only;
@@ -100,9 +103,10 @@ def check_drift(plan: Plan, document_text: str, extraction: Extraction | None = 
         if any(_dismisses(entry, cand) for entry in dismissed):
             continue
         what = "里程碑" if cand.kind == "milestone" else f"{cand.kind} {fmt_number(cand.value)}{unit_text(cand.unit)}"
+        line = f"第{int(cand.line)}{line_word} " if not pd.isna(cand.line) else ""
         problems.append(
-            f"任务 {cand.task or cand.pillar}: 文档中的目标没有对应指标 (target not covered by any KPI): "
-            f"{what} — {cand.source_text}"
+            f"{line}任务 {cand.task or cand.pillar}: 文档中的目标没有对应指标 (target not covered by any KPI): "
+            f"{what} — {cand.source_text}; 请写成指标,或列入 not_targets 并写明原因"
         )
     return problems
 

@@ -30,9 +30,9 @@ TASK_COLUMNS = ["pillar", "task", "title"]
 SUBITEM_COLUMNS = ["pillar", "task", "subitem", "title"]
 CANDIDATE_COLUMNS = [
     "pillar", "task", "subitem", "kind", "value", "unit", "comparator", "period", "due_quarter",
-    "approximate", "confidence", "name", "source_text", "raw", "owner", "range_high",
+    "approximate", "confidence", "name", "source_text", "raw", "owner", "range_high", "line",
 ]
-IGNORED_COLUMNS = ["pillar", "task", "value", "raw", "reason", "source_text"]
+IGNORED_COLUMNS = ["pillar", "task", "value", "unit", "raw", "reason", "source_text", "line"]
 KPI_COLUMNS = [
     "kpi_id", "pillar", "task", "name", "kind", "target", "unit", "comparator",
     "period", "schedule", "due_quarter", "owner", "source_text",
@@ -47,6 +47,8 @@ KPI_KEYS = [
 OPTIONAL_KPI_KEYS = ["previous_id"]
 # Top-level keys of the plan file, in the order they are written.
 PLAN_KEYS = ["organization", "parent_organization", "year", "title", "source"]
+# Lists after the KPIs, in the order they are written.
+LIST_KEYS = ["not_targets", "to_review"]
 # A KPI of the plan as a whole (a headline target of the preface, 主要预期目标) has
 # pillar 0; a KPI of a pillar without numbered tasks has task "". Their ids use 0 for
 # the missing level: K0.0.01, K3.0.02.
@@ -54,28 +56,25 @@ PLAN_LEVEL_PILLAR = 0
 # A number in the document that a reviewer decided is not a target (plan file
 # ``not_targets``): its clause, optionally its value and unit, and why.
 NOT_TARGET_COLUMNS = ["source_text", "value", "unit", "reason"]
+# A number the extractor could not decide (plan file ``to_review``, written by the draft): the
+# clerk makes it a KPI or a ``not_targets`` entry and removes it; ``plan check`` fails meanwhile.
+TO_REVIEW_COLUMNS = ["source_text", "value", "unit", "raw", "where", "reason"]
 
-# Reasons a number is not a target (Extraction.ignored["reason"]).
-REASON_YEAR = "year_or_date"
-REASON_ORDINAL = "ordinal"
-REASON_QUOTED = "quoted_name"
-REASON_NAME = "name_or_code"
-REASON_NO_UNIT = "no_unit"
-REASON_ARTICLE = "article"
-REASON_DURATION = "duration"
-REASON_CONTEXT = "context_stock"
-REASON_PLAN_SELF = "describes_plan"
-REASON_OUTSIDE = "outside_task"
-REASON_SCOPE = "scope_context"  # 惠及17个乡镇, 受益群众5万人, 占地300亩
-REASON_QUALIFIER = "qualifier"  # 500万元以上固定资产投资增长8.5%: 500万元 qualifies the noun
-REASON_PLACE = "place_name"  # 801台地块
-REASON_PAST = "past_result"  # 2024年,完成地区生产总值670.7亿元
+# Why a number is not a target, or what else it is: reportlib.plan.reasons (codes and texts).
 
 # Document kinds (Extraction.document_kind).
 DOCUMENT_PLAN = "plan"
 DOCUMENT_SUMMARY = "summary"
-# Columns of Extraction.numbers: every number of the document, what it was taken for and why.
-NUMBER_COLUMNS = ["pillar", "task", "status", "kind", "value", "unit", "raw", "reason", "source_text"]
+# Columns of Extraction.numbers: every number of the document (and every milestone or recurring
+# duty found without one), what it was taken for and why (reportlib.plan.reasons), where it stands
+# (line of the document text, column of its first character, start/end columns of its words,
+# the sentence), and for targets the candidate's fields. ``counted``: a quantity every check accounts
+# for (digits, a unit, or 全覆盖/清零); a bare Chinese numeral (一体化) is a word, listed but not counted.
+NUMBER_COLUMNS = [
+    "pillar", "task", "subitem", "status", "reason", "kind", "value", "unit", "comparator", "period",
+    "approximate", "range_high", "due_quarter", "owner", "confidence", "name", "raw", "source_text",
+    "sentence", "line", "column", "start", "end", "counted",
+]
 
 # --------------------------------------------------------------------------
 # Data
@@ -89,11 +88,12 @@ class Extraction:
     ``candidates``: see :data:`CANDIDATE_COLUMNS`; ``subitem`` is 0 outside
     sub-items, ``value`` is multiplied out, ``unit`` canonical,
     ``source_text`` the verbatim clause, ``confidence`` 0-1.
-    ``ignored``: numbers deliberately not reported, with the reason.
+    ``ignored``: numbers that are context, with the reason (:mod:`~reportlib.plan.reasons`).
     ``problems``: what could not be parsed, one sentence each.
     ``results``: past figures (工作回顾, 2024年完成…), candidate columns, kind "result".
     ``document_kind``: "plan", or "summary" for a year-end summary (no candidates then).
-    ``numbers``: every number in document order (:data:`NUMBER_COLUMNS`), for ``--explain``.
+    ``numbers``: every number in document order (:data:`NUMBER_COLUMNS`): target, context
+    (``ignored``), past ``result`` or ``review`` (the extractor could not decide).
     """
 
     title: str
@@ -128,7 +128,11 @@ class Plan:
     path: Path | None = field(default=None, compare=False, repr=False)
     # Reviewed numbers that are deliberately not KPIs (NOT_TARGET_COLUMNS); drift skips them.
     not_targets: pd.DataFrame = field(
-        default_factory=lambda: frame_of([], NOT_TARGET_COLUMNS), compare=False, repr=False
+        default_factory=lambda: frame_of([], NOT_TARGET_COLUMNS + ["line"]), compare=False, repr=False
+    )
+    # Numbers still to decide (TO_REVIEW_COLUMNS); any entry fails plan check.
+    to_review: pd.DataFrame = field(
+        default_factory=lambda: frame_of([], TO_REVIEW_COLUMNS + ["line"]), compare=False, repr=False
     )
     # The office the plan is of (城东街道) and, optionally, its parent (博山区).
     organization: str = ""
@@ -139,18 +143,56 @@ class Plan:
 
 @dataclass
 class Block:
-    """A task (or a pillar body scanned as one) while the document is parsed."""
+    """A run of document text scanned as one unit while the document is parsed: a task, a
+    pillar's own text (its heading and intro), the preface, a review section or table cells.
+
+    ``segments`` map the block's text back to the document: (offset in ``text``, line,
+    column in that line) of each piece appended; pieces are joined by a newline, so a
+    sentence never runs from one paragraph into the next.
+    """
 
     pillar: int
     task: str
     title: str
-    text: str
-    line: int
+    text: str = ""
+    line: int = 0
     past: bool = False  # a section reviewing past work: its figures are results
     # Sub-item headings ((1), 1. below the task level): (number, start, title_end, marker_end).
     subitems: list = field(default_factory=list)
     owner: str = ""  # 责任单位 given for the whole block (a target-table row)
     due_quarter: int | None = None  # 完成时限 given for the whole block
+    segments: list = field(default_factory=list)
+    title_end: int = 0  # text[:title_end] is a heading: numbers are read, no milestone is taken from it
+    role: str = ""  # "" for running text; a table cell's role (see plan.tables.CELL_ROLES)
+    table: int = 0  # the table (1, 2 …) a row block comes from; 0 for running text
+    headed: bool = False  # a pillar's own text when the pillar has numbered tasks (heading and intro)
+    outlook: bool = False  # a section of next year's plans inside a year-end summary (工作打算)
+    unit_hint: str = ""  # the unit a table's header gives its column (年度计划投资（万元）): bare figures are in it
+
+    def append(self, text: str, line: int, column: int, sep: str = "\n") -> int:
+        """Add a piece of the document (its line and column); returns where it starts in ``text``."""
+        if self.text and sep:
+            self.text += sep
+        start = len(self.text)
+        self.segments.append((start, line, column))
+        self.text += text
+        return start
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) in the document of ``offset`` in ``text``; (line, 0) without segments."""
+        found = None
+        for start, line, column in self.segments:
+            if start > offset:
+                break
+            found = (line, column + offset - start)
+        return found if found is not None else (self.line, 0)
+
+    def drop_last_segment(self) -> str:
+        """Remove the last piece appended (a table caption read after it was filed); returns it."""
+        start, _, _ = self.segments.pop()
+        removed = self.text[start:]
+        self.text = self.text[:start].rstrip("\n")
+        return removed
 
 
 def frame_of(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -9,7 +9,10 @@ import pandas as pd
 import yaml
 
 from reportlib.workspace import resolve as resolve_workspace
-from reportlib.plan.model import OPTIONAL_KPI_KEYS, KPI_COLUMNS, KPI_KEYS, NOT_TARGET_COLUMNS, PILLAR_COLUMNS, Plan, TASK_COLUMNS, frame_of
+from reportlib.plan.model import (
+    OPTIONAL_KPI_KEYS, KPI_COLUMNS, KPI_KEYS, NOT_TARGET_COLUMNS, PILLAR_COLUMNS, TASK_COLUMNS, TO_REVIEW_COLUMNS, Plan,
+    frame_of,
+)
 from reportlib.plan.validation import semantic_problems
 from reportlib.errors import InputError
 
@@ -102,6 +105,8 @@ class _Reader:
             if value is not None and not isinstance(value, str):
                 self.problem(f"{key} 应为文本 (must be text): {value!r}", line, kpi_id)
                 value = str(value)
+            if value is None and key in ("name", "source_text"):
+                value = ""  # missing: the rule checks say so with file and line
             row[key] = value
         previous = item.get("previous_id")
         row["previous_id"] = "" if previous is None else str(previous)
@@ -118,37 +123,42 @@ class _Reader:
             self.problem(f"due_quarter 应为 1-4 的整数 (must be an integer 1-4): {due!r}", line, kpi_id)
         return row
 
-    def not_targets(self, items, lines: list[int]) -> pd.DataFrame:
-        """The ``not_targets`` list (optional) as a table; malformed entries noted and dropped."""
+    def not_targets(self, items, lines: list[int], section: str = "not_targets") -> pd.DataFrame:
+        """The ``not_targets`` (or ``to_review``) list, optional, as a table; malformed entries noted
+        and dropped. Each row keeps the line of its entry in the file (column ``line``)."""
+        columns = NOT_TARGET_COLUMNS if section == "not_targets" else TO_REVIEW_COLUMNS
         if items is None:
-            return frame_of([], NOT_TARGET_COLUMNS)
+            return frame_of([], columns + ["line"])
         if not isinstance(items, list):
-            self.problem("not_targets 应为列表 (not_targets must be a list)")
-            return frame_of([], NOT_TARGET_COLUMNS)
+            self.problem(f"{section} 应为列表 ({section} must be a list)")
+            return frame_of([], columns + ["line"])
         rows = []
         for index, item in enumerate(items):
             line = lines[index] if index < len(lines) else None
             if not isinstance(item, dict):
-                self.problem("not_targets 条目应为映射 (not_targets entry must be a mapping)", line)
+                self.problem(f"{section} 条目应为映射 ({section} entry must be a mapping)", line)
                 continue
-            unknown = sorted(set(item) - set(NOT_TARGET_COLUMNS))
+            unknown = sorted(set(item) - set(columns))
             if unknown:
-                self.problem(f"not_targets 未知字段 (unknown keys): {', '.join(map(str, unknown))}", line)
+                self.problem(f"{section} 未知字段 (unknown keys): {', '.join(map(str, unknown))}", line)
             source_text, reason, value, unit = (item.get(k) for k in ("source_text", "reason", "value", "unit"))
             if not isinstance(source_text, str) or not source_text.strip():
-                self.problem("not_targets 条目需要 source_text: 文档中的原句 (entry needs the clause)", line)
+                self.problem(f"{section} 条目需要 source_text: 文档中的原句 (entry needs the clause)", line)
                 continue
-            if not isinstance(reason, str) or not reason.strip():
+            if section == "not_targets" and (not isinstance(reason, str) or not reason.strip()):
                 self.problem(f"not_targets 条目需要 reason: 为什么不是指标 (entry needs a reason): {source_text}", line)
             if value is not None and not is_number(value):
-                self.problem(f"not_targets 的 value 应为数字或省略 (value must be a number): {value!r}", line)
+                self.problem(f"{section} 的 value 应为数字或省略 (value must be a number): {value!r}", line)
                 value = None
             if unit is not None and not isinstance(unit, str):
-                self.problem(f"not_targets 的 unit 应为文本 (unit must be text): {unit!r}", line)
+                self.problem(f"{section} 的 unit 应为文本 (unit must be text): {unit!r}", line)
                 unit = None
-            rows.append({"source_text": source_text, "value": float("nan") if value is None else float(value),
-                         "unit": unit or "", "reason": reason if isinstance(reason, str) else ""})
-        return frame_of(rows, NOT_TARGET_COLUMNS)
+            row = {"source_text": source_text, "value": float("nan") if value is None else float(value),
+                   "unit": unit or "", "reason": reason if isinstance(reason, str) else "", "line": line}
+            if section != "not_targets":
+                row.update({"raw": str(item.get("raw") or ""), "where": str(item.get("where") or "")})
+            rows.append(row)
+        return frame_of(rows, columns + ["line"])
 
     def schedule(self, value, line, kpi_id):
         """Schedule as a tuple of floats, or None (problems noted)."""
@@ -195,6 +205,7 @@ def read_plan(path) -> tuple[Plan, list[str]]:
     kpis["due_quarter"] = pd.Series([r["due_quarter"] for r in rows], dtype=object)
     kpis["target"] = kpis["target"].astype(float)
     not_targets = reader.not_targets(data.get("not_targets"), _item_lines(root, "not_targets"))
+    to_review = reader.not_targets(data.get("to_review"), _item_lines(root, "to_review"), "to_review")
     source = str(data.get("source") or "")
     organization, parent = (data.get(key) for key in ("organization", "parent_organization"))
     for key, value in (("organization", organization), ("parent_organization", parent)):
@@ -212,6 +223,7 @@ def read_plan(path) -> tuple[Plan, list[str]]:
         source=source,
         path=path,
         not_targets=not_targets,
+        to_review=to_review,
         organization=str(organization or "").strip(),
         parent_organization=str(parent or "").strip(),
         previous_ids={r["kpi_id"]: r["previous_id"] for r in rows if r["previous_id"]},

@@ -11,6 +11,7 @@ from reportlib.plan.draft import fmt_number
 from reportlib.plan.drift import same_clause, same_number
 from reportlib.plan.model import CUMULATIVE_KINDS, KINDS, PERIODS, PLAN_LEVEL_PILLAR, Plan, QUARTERS
 from reportlib.units import (
+    AT_MOST,
     COMPARATORS,
     UNITS,
     UnitError,
@@ -135,7 +136,8 @@ def _check_unit(row, add) -> None:
         add(f"单位应写成规范单位 {canonical} (unit must be canonical; {unit} = {factor:g} {canonical})")
         return
     dim = UNITS[canonical][0]
-    expected = {"area": ("area",), "length": ("length",), "rate": ("percent",), "growth_rate": ("percent", "percentage_point")}
+    expected = {"area": ("area",), "length": ("length",), "rate": ("percent", "permille"),
+                "growth_rate": ("percent", "percentage_point", "permille")}
     if kind in expected and dim not in expected[kind]:
         add(f"kind {kind} 与单位 {unit} 不匹配 (kind/unit mismatch)")
     if kind in ("count", "recurring") and dim in ("area", "length", "percent", "percentage_point"):
@@ -162,6 +164,9 @@ def _check_kpi_values(row, add) -> None:
         add(f"数值类指标缺少 target (kind {kind} needs a target)")
     elif kind == "zero_target" and target != 0:
         add(f"清零类指标的 target 应为 0 (zero_target target must be 0): {target:g}")
+    elif target == 0 and kind in CUMULATIVE_KINDS + ("recurring", "rate") and row.comparator != AT_MOST:
+        add("目标为 0 又要求“不少于”(at_least),一开始就算完成,报告会显示已完成;要求为零的请写 kind: zero_target "
+            "或 comparator: at_most,否则请填写真实目标 (target 0 with at_least: use zero_target or at_most)")
     elif kind == "rate" and not 0 <= target <= 100:
         add(f"比率应在 0-100 之间 (rate outside 0-100): {target:g}")
     elif kind in CUMULATIVE_KINDS + ("recurring",) and target < 0:
