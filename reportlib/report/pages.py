@@ -5,8 +5,11 @@ Shared by :mod:`reportlib.build.exporters` (nbconvert), :mod:`reportlib.build.re
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -44,7 +47,8 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     html = _EMBEDDED_FONT_FACE.sub("", html)
-    font_config = FontConfiguration()
+    with pinned_fontconfig():
+        font_config = FontConfiguration()
     try:
         font_css = CSS(string=fonts.font_face_css(), font_config=font_config)
         document = HTML(string=html, base_url=str(TEMPLATE_DIR)).render(
@@ -59,3 +63,34 @@ def html_to_pdf(html: str) -> bytes:
             shutil.rmtree(folder, ignore_errors=True)
             font_config._folder = None
 
+
+
+# A fontconfig configuration that names no font folder: WeasyPrint then knows only the fonts
+# of the report's @font-face rules (the pinned files), whatever fonts the machine has.
+EMPTY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+@contextmanager
+def pinned_fontconfig():
+    """Within the block, a new fontconfig configuration sees no system font (``FONTCONFIG_FILE``
+    names a configuration without font folders; WeasyPrint's FontConfiguration reads it when made).
+
+    A system font with the report font's name (Debian's ``fonts-noto-cjk``), or any other font a
+    family name or a generic ``sans-serif`` might resolve to, can then not change the PDF.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="reportlib-fontconfig-"))
+    config = folder / "fonts.conf"
+    config.write_text(EMPTY_FONTCONFIG.format(cache=folder / "cache"), encoding="utf-8")
+    saved = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(config)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = saved
+        shutil.rmtree(folder, ignore_errors=True)
