@@ -27,7 +27,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportlib import __version__
+from reportlib import __version__, workspace
 from reportlib.build import children, publish, status
 from reportlib.errors import EXIT_OK, NothingToDo, ReportlibError
 from reportlib.build.lock import LockHeld, build_lock
@@ -100,6 +100,41 @@ def show_in_index(out_dir: Path, current: dict) -> None:
         publish.publish(out_dir, index_page=lambda folder: index.report_index(folder, status=current))
     except OSError as exc:
         log.error("无法更新 %s 中的状态：%s", out_dir / publish.INDEX, exc.strerror or exc)
+
+
+def default_log_file(ws: workspace.Workspace) -> Path:
+    """A log file of this run's own: logs/build-YYYYmmddTHHMMSS-PID.log in the workspace."""
+    return ws.logs / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
+
+
+class _LogFile(logging.FileHandler):
+    """A log file that, when it cannot be written (a full disk), says so once on stderr
+    instead of printing a traceback for every line."""
+
+    failed = False
+
+    def handleError(self, record) -> None:
+        if not self.failed:
+            self.failed = True
+            print(f"reportlib: 无法写入日志文件 {self.baseFilename}（磁盘已满或无权限），此后的日志只输出到这里", file=sys.stderr)
+
+
+def setup_logging(log_file: str | None, quiet: bool = False, ws: workspace.Workspace | None = None) -> Path:
+    """Log to stderr and to ``log_file`` (default: a new file under the workspace's logs/); return the file.
+
+    ``quiet``: stderr gets errors only (for cron, which mails whatever a job prints)."""
+    path = Path(log_file) if log_file else default_log_file(ws or workspace.current())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.ERROR if quiet else logging.NOTSET)
+    handlers: list[logging.Handler] = [console, _LogFile(path, encoding="utf-8")]
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        handlers=handlers, force=True)
+    logging.getLogger("reportlib").setLevel(logging.INFO)
+    # WeasyPrint logs every layout step at INFO and harmless CSS notes at WARNING.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return path
 
 
 @contextmanager
