@@ -24,12 +24,15 @@ NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def check_plan(plan=None) -> None:
-    """The checks of ``reportlib plan check`` (:func:`reportlib.plan.validate_plan`);
-    InputError (exit 3) listing each problem with its file and line."""
-    from reportlib.plan import default_plan_path, validate_plan
+    """The whole of ``reportlib plan check``: the same function runs here
+    (:func:`reportlib.plan.commands.check_plan_file`: the rule checks and the drift of every
+    target against the plan's source document); InputError (exit 3) listing each problem with
+    its file and line. Its notes about the document are warnings there and are not repeated."""
+    from reportlib.plan import default_plan_path
+    from reportlib.plan.commands import check_plan_file
 
     path = Path(getattr(plan, "path", None) or default_plan_path())
-    problems = validate_plan(path)
+    problems, _, _ = check_plan_file(path)  # (the lead switches this to plan/'s one check function)
     if problems:
         raise InputError(
             "计划文件检查未通过（与 reportlib plan check 相同的检查），本次没有生成也没有发布任何报告；"

@@ -1,0 +1,74 @@
+"""One consistent state per build: every published figure comes from one data state that the build
+checked, whatever options, concurrent commands or edited files it meets.
+
+Each test reproduces a fault of issue 24 on a workspace of its own (the bundled 2025 plan and
+submissions, copied): a subset of --formats after a data change, ingest during a build, a plan that
+fails plan check, a hand-edited processed table.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reportlib import workspace as wsmod
+from reportlib.build import lock
+from reportlib.cli import main
+from reportlib.errors import EXIT_BAD_INPUT, EXIT_LOCK_HELD, EXIT_OK
+
+REPORTLIB = str(Path(sys.executable).with_name("reportlib"))
+
+
+def _workspace(root: Path) -> Path:
+    shutil.copytree(wsmod.PROJECT_ROOT / "data" / "raw", root / "data" / "raw")
+    return root
+
+
+def _build(ws: Path, *args: str) -> int:
+    """``reportlib -C ws build --quarter 2025Q1 --pillar 5 ARGS`` in this process (log to a file)."""
+    return main(["-C", str(ws), "build", "--quarter", "2025Q1", "--pillar", "5", "--jobs", "1",
+                 "--log-file", str(ws / "build.log"), *args])
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    monkeypatch.delenv(wsmod.WORKSPACE_ENV, raising=False)
+    yield _workspace(tmp_path / "ws")
+
+
+def _set_figure(ws: Path, kpi_id: str, old: str, new: str) -> None:
+    """Change one figure of the Q1 submissions (a department's corrected file)."""
+    for path in (ws / "data" / "raw" / "actuals" / "2025Q1").iterdir():
+        if path.suffix == ".csv":
+            text = path.read_text(encoding="utf-8-sig")
+            if kpi_id in text:
+                lines = [re.sub(rf"^({re.escape(kpi_id)},[^,]*,[^,]*,){re.escape(old)},", rf"\g<1>{new},", line)
+                         for line in text.splitlines(keepends=True)]
+                path.write_text("".join(lines), encoding="utf-8-sig")
+                return
+    raise AssertionError(f"{kpi_id} not in a Q1 CSV")
+
+
+# --------------------------------------------------------------------------- item 4: the whole plan check
+
+
+def test_build_runs_the_whole_plan_check_a_target_that_drifted_from_the_document_fails_it(ws, capsys):
+    """K1.1.03's target edited away from the document's 170 (its schedule taken out, so that only the
+    comparison with the document, not the rule checks, can see it)."""
+    plan_file = ws / "data" / "raw" / "plans" / "2025" / "plan.yaml"
+    text = plan_file.read_text(encoding="utf-8")
+    at = text.index("  - id: K1.1.03")
+    edited = text[at:].replace("    target: 170\n", "    target: 150\n", 1).replace("    schedule: [40, 85, 130, 170]\n", "", 1)
+    plan_file.write_text(text[:at] + edited, encoding="utf-8")
+    assert main(["-C", str(ws), "plan", "check"]) == EXIT_BAD_INPUT
+    capsys.readouterr()
+    assert _build(ws) == EXIT_BAD_INPUT  # (before: built, K1.1.03 已完成)
+    err = capsys.readouterr().err
+    assert "计划文件检查未通过" in err and "170" in err and "城东合伙人" in err  # what plan check says of it
+    assert not (ws / "reports" / "2025-Q1").exists()
