@@ -3,8 +3,8 @@
 A report's *fingerprint* is the sha256 of everything that can change it: the
 plan file, the processed actuals up to its quarter (and that quarter's rejects
 and file errors), its notebook, the package code and templates, its parameters
-and the output formats. ``reportlib build`` skips a report whose fingerprint
-and outputs match the manifest.
+and links. ``reportlib build`` skips a report whose fingerprint matches the manifest and
+whose outputs (every format asked for) are there unchanged.
 """
 from __future__ import annotations
 
@@ -76,9 +76,10 @@ def data_digest(quarter: str, processed_dir: Path | None = None) -> str:
     return _data_digests(str(folder), stamp).get(quarter, sha256_bytes(b"no data"))
 
 
-def job_fingerprint(job, formats) -> str:
+def job_fingerprint(job) -> str:
     """sha256 of everything that can change ``job``'s outputs: its year's plan file and
-    processed data, its notebook, the package code, its parameters and the formats."""
+    processed data, its notebook, the package code, its parameters and links. (Not the formats:
+    each format shows the same report; which ones a report has is in its manifest entry.)"""
     parts = {
         "plan": sha256_file(job.plan_file),
         "data": data_digest(job.quarter, job.processed_dir),
@@ -86,7 +87,6 @@ def job_fingerprint(job, formats) -> str:
         "code": code_fingerprint(),
         "parameters": json.dumps(job.parameters, sort_keys=True),
         "links": json.dumps(list(getattr(job, "links", ())), ensure_ascii=False),
-        "formats": ",".join(formats),
         "version": __version__,
     }
     return sha256_bytes(json.dumps(parts, sort_keys=True).encode())

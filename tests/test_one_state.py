@@ -72,3 +72,39 @@ def test_build_runs_the_whole_plan_check_a_target_that_drifted_from_the_document
     err = capsys.readouterr().err
     assert "计划文件检查未通过" in err and "170" in err and "城东合伙人" in err  # what plan check says of it
     assert not (ws / "reports" / "2025-Q1").exists()
+
+
+# --------------------------------------------------------------------------- item 1: --formats after a data change
+
+
+def _correct(ws: Path, kpi_id: str, value: int, day: str = "2025/12/31") -> None:
+    """A corrected submission for Q1 (a later 填报日期 supersedes the first one)."""
+    from reportlib.plan import load_plan
+
+    kpi = load_plan(ws / "data" / "raw" / "plans" / "2025" / "plan.yaml").kpis.set_index("kpi_id").loc[kpi_id]
+    folder = ws / "data" / "raw" / "actuals" / "2025Q1"
+    (folder / f"更正_{kpi_id}_{value}.csv").write_text(
+        "指标编号,指标名称,季度,累计完成,单位,进展说明,填报单位,填报日期\n"
+        f"{kpi_id},{kpi['name']},2025Q1,{value},{kpi['unit']},更正,{kpi['owner']},{day}\n", encoding="utf-8")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "2025-Q1").iterdir()) if p.stem == "pillar-5"}
+
+
+def test_a_build_of_some_formats_after_a_data_change_leaves_no_other_format_of_the_old_data(ws):
+    assert _build(ws) == EXIT_OK
+    out = ws / "reports"
+    before = _files(out)
+    assert set(before) == {"pillar-5.html", "pillar-5.pdf", "pillar-5.docx", "pillar-5.ipynb"}
+    _correct(ws, "K5.3.01", 11)
+    assert _build(ws, "--formats", "html") == EXIT_OK
+    after = _files(out)
+    stale = [name for name in after if after[name] == before.get(name)]
+    assert not stale, f"{stale} still show the data before the correction beside the new HTML"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in after:
+        if not name.endswith(".ipynb"):
+            assert f'href="2025-Q1/{name}"' in index
+    # nothing changed since: a build of some formats keeps every file as it is
+    assert _build(ws, "--formats", "html") == EXIT_OK and _files(out) == after

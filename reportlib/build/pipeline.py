@@ -89,13 +89,15 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], workers: int,
-               timeouts: Timeouts = Timeouts()) -> list[JobResult]:
-    """Render ``jobs`` with ``workers`` processes; the first failure cancels the rest and is raised."""
+def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...] | dict[str, tuple[str, ...]],
+               workers: int, timeouts: Timeouts = Timeouts()) -> list[JobResult]:
+    """Render ``jobs`` with ``workers`` processes; the first failure cancels the rest and is raised.
+    ``formats``: of every job, or job name -> its formats."""
+    formats_of = formats if isinstance(formats, dict) else {job.name: formats for job in jobs}
     if workers <= 1 or len(jobs) <= 1:
         results = []
         for job in _progress(jobs, len(jobs)):
-            results.append(render_job(job, staging, formats, timeouts))
+            results.append(render_job(job, staging, formats_of[job.name], timeouts))
             log.info("rendered %s in %.1f s", job.name, results[-1].seconds)
         return results
     results = []
@@ -105,7 +107,7 @@ def render_all(jobs: list[ReportJob], staging: Path, formats: tuple[str, ...], w
     try:
         # longest first (quarter reports), so no worker is left with a long one at the end
         ordered = sorted(jobs, key=lambda job: job.notebook.name != QUARTER_NOTEBOOK)
-        pending = {pool.submit(render_job, job, staging, formats, timeouts): job for job in ordered}
+        pending = {pool.submit(render_job, job, staging, formats_of[job.name], timeouts): job for job in ordered}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)  # (FIRST_EXCEPTION waits for all when none fails)
             for future in done:
@@ -203,7 +205,7 @@ def build(
         preflight.check_plan(the_plan)
     for plan_file, folder in sorted({(job.plan_file, job.processed_dir) for job in jobs}):
         actuals.ensure_ingested(plan=plans[plan_file], raw_dir=ws.actuals_raw, out_dir=folder)
-    fingerprints = {job.name: provenance.job_fingerprint(job, formats) for job in jobs}
+    fingerprints = {job.name: provenance.job_fingerprint(job) for job in jobs}
     todo = [job for job in jobs if force or not _up_to_date(job, out_dir, formats, fingerprints[job.name])]
     skipped = [job for job in jobs if job not in todo]
     for job in skipped:
@@ -215,7 +217,10 @@ def build(
     preflight.check_space(out_dir, publish.published_size(out_dir))
     staging = Path(tempfile.mkdtemp(prefix=publish.STAGING_PREFIX, dir=out_dir))
     try:
-        results = render_all(todo, staging, formats, workers, timeouts)
+        # every format a report has published is made again with it: no format of an older data
+        # state stays beside a new one (a build with --formats html after a data change)
+        results = render_all(todo, staging, {job.name: formats_to_render(job, out_dir, formats) for job in todo},
+                             workers, timeouts)
         folders = sorted({job.folder for job in todo})
         for folder in folders:
             folder_jobs = [job for job in todo if job.folder == folder]
@@ -223,12 +228,18 @@ def build(
                 staging / folder, out_dir / folder,
                 [r for r in results if r.job.folder == folder],
                 {job.name: fingerprints[job.name] for job in folder_jobs},
-                formats, ws, plans[folder_jobs[0].plan_file],
+                FORMATS, ws, plans[folder_jobs[0].plan_file],
             )
         publish_reports(staging, out_dir, folders)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildOutcome(results, skipped, time.perf_counter() - started)
+
+
+def formats_to_render(job: ReportJob, out_dir: Path, formats: tuple[str, ...]) -> tuple[str, ...]:
+    """``formats`` and every other format ``job`` has published in ``out_dir``, in FORMATS order."""
+    wanted = set(formats) | {fmt for fmt in FORMATS if (out_dir / f"{job.name}.{fmt}").exists()}
+    return tuple(fmt for fmt in FORMATS if fmt in wanted)
 
 
 def _up_to_date(job: ReportJob, out_dir: Path, formats: tuple[str, ...], fingerprint: str) -> bool:
