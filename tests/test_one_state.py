@@ -108,3 +108,45 @@ def test_a_build_of_some_formats_after_a_data_change_leaves_no_other_format_of_t
             assert f'href="2025-Q1/{name}"' in index
     # nothing changed since: a build of some formats keeps every file as it is
     assert _build(ws, "--formats", "html") == EXIT_OK and _files(out) == after
+
+
+# --------------------------------------------------------------------------- item 3: ingest during a build
+
+
+def _rendering(ws: Path) -> list[str]:
+    """Names of the reports the build is rendering now (its staging folder's markers)."""
+    names = []
+    for marker in (ws / "reports").glob(".staging-*/.running/*"):
+        try:
+            names.append(marker.read_text(encoding="utf-8"))
+        except OSError:
+            pass
+    return names
+
+
+def test_ingest_during_a_build_is_refused_and_the_build_publishes_one_data_state(ws):
+    build = subprocess.Popen([REPORTLIB, "-C", str(ws), "build", "--quarter", "2025Q1", "--jobs", "1",
+                              "--formats", "html", "--log-file", str(ws / "build.log")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(6000):  # the quarter report rendered, the pillar reports not yet
+            if "2025-Q1/pillar-1" in _rendering(ws):
+                break
+            assert build.poll() is None, build.communicate()
+            time.sleep(0.02)
+        else:
+            raise AssertionError("the build never reached pillar-1")
+        _correct(ws, "K5.3.01", 987)  # a correction arrives while the build runs ...
+        ingest = subprocess.run([REPORTLIB, "-C", str(ws), "ingest"], capture_output=True, text=True, timeout=300)
+    finally:
+        _, err = build.communicate(timeout=900)
+    assert ingest.returncode == EXIT_LOCK_HELD, ingest.stdout + ingest.stderr  # ... and someone ingests it
+    assert "另一个报告生成任务正在运行" in ingest.stderr and lock.LOCK_FILE in ingest.stderr
+    assert build.returncode == EXIT_OK, err.decode()
+    shown = {path.name: path.read_text(encoding="utf-8") for path in (ws / "reports" / "2025-Q1").glob("*.ipynb")}
+    assert len(shown) > 3
+    assert [name for name, text in shown.items() if "987个" in text] == []  # every report: the state the build began with
+    # the next build publishes the correction, in every report that shows K5.3.01
+    assert main(["-C", str(ws), "build", "--quarter", "2025Q1", "--jobs", "1", "--formats", "html",
+                 "--log-file", str(ws / "build2.log")]) == EXIT_OK
+    assert "987个" in (ws / "reports" / "2025-Q1" / "pillar-5.ipynb").read_text(encoding="utf-8")

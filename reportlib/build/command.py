@@ -79,7 +79,9 @@ def build_command(args) -> int:
     ws = workspace.current()
     out_dir = Path(args.out) if args.out else ws.reports
     # the run's log, lock, status.json, signals and exit code: reportlib.build.runlog
-    with runlog.scheduled_run(out_dir, lambda: runlog.setup_logging(args.log_file, quiet=args.quiet, ws=ws)) as run:
+    # (the workspace's own reports/ is locked too: reportlib ingest takes that lock)
+    with runlog.scheduled_run(out_dir, lambda: runlog.setup_logging(args.log_file, quiet=args.quiet, ws=ws),
+                              also_lock=(ws.reports,)) as run:
         if args.today:
             iso_date(args.today)
         formats = parse_formats(args.formats)

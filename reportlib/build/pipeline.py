@@ -29,6 +29,7 @@ import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,8 +220,9 @@ def build(
     try:
         # every format a report has published is made again with it: no format of an older data
         # state stays beside a new one (a build with --formats html after a data change)
-        results = render_all(todo, staging, {job.name: formats_to_render(job, out_dir, formats) for job in todo},
-                             workers, timeouts)
+        with _data_frozen():  # the reports read the data ingested above, whatever arrives meanwhile
+            results = render_all(todo, staging, {job.name: formats_to_render(job, out_dir, formats) for job in todo},
+                                 workers, timeouts)
         folders = sorted({job.folder for job in todo})
         for folder in folders:
             folder_jobs = [job for job in todo if job.folder == folder]
@@ -234,6 +236,22 @@ def build(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildOutcome(results, skipped, time.perf_counter() - started)
+
+
+@contextmanager
+def _data_frozen():
+    """Within the block, reports do not ingest (:data:`reportlib.actuals.store.DATA_FROZEN_ENV`)."""
+    from reportlib.actuals.store import DATA_FROZEN_ENV
+
+    saved = os.environ.get(DATA_FROZEN_ENV)
+    os.environ[DATA_FROZEN_ENV] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(DATA_FROZEN_ENV, None)
+        else:
+            os.environ[DATA_FROZEN_ENV] = saved
 
 
 def formats_to_render(job: ReportJob, out_dir: Path, formats: tuple[str, ...]) -> tuple[str, ...]:

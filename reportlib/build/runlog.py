@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from reportlib import __version__, workspace
@@ -155,17 +155,29 @@ def run_temp_dir():
 
 
 @contextmanager
-def scheduled_run(out_dir: Path, setup_logging=None):
+def _locks(folders: list[Path]):
+    """The build lock of each folder, taken in order, held for the block."""
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(build_lock(folder))
+        yield
+
+
+@contextmanager
+def scheduled_run(out_dir: Path, setup_logging=None, also_lock: tuple[Path, ...] = ()):
     """Run the block as one build of ``out_dir``: under the lock, with signals, status and
-    log handled as the module says. ``setup_logging()`` returns the log file of the run."""
+    log handled as the module says. ``setup_logging()`` returns the log file of the run.
+    ``also_lock``: other folders whose lock the run holds too (the workspace's reports/, which
+    ``reportlib ingest`` takes, when the build writes elsewhere)."""
     out_dir = Path(out_dir)
+    lock_dirs = [out_dir] + [Path(f) for f in also_lock if os.path.realpath(f) != os.path.realpath(out_dir)]
     run = None
     try:
         with children.stop_on_signals():
             log_file = setup_logging() if setup_logging else None
             run = Run(out_dir, log_file)
             log.info("reportlib %s: build started (pid %d: %s)", __version__, os.getpid(), " ".join(sys.argv))
-            with build_lock(out_dir), run_temp_dir():
+            with _locks(lock_dirs), run_temp_dir():
                 try:
                     publish.cleanup(out_dir)
                     yield run
