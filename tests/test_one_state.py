@@ -150,3 +150,22 @@ def test_ingest_during_a_build_is_refused_and_the_build_publishes_one_data_state
     assert main(["-C", str(ws), "build", "--quarter", "2025Q1", "--jobs", "1", "--formats", "html",
                  "--log-file", str(ws / "build2.log")]) == EXIT_OK
     assert "987个" in (ws / "reports" / "2025-Q1" / "pillar-5.ipynb").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- item 5: derived data checked
+
+
+def test_a_hand_edited_processed_table_is_not_trusted_it_is_rebuilt_from_the_raw_data_with_a_log_line(ws):
+    import pandas as pd
+
+    assert _build(ws, "--formats", "html") == EXIT_OK
+    parquet = ws / "data" / "processed" / "2025" / "actuals.parquet"
+    good = parquet.read_bytes()
+    table = pd.read_parquet(parquet)
+    table.loc[(table["kpi_id"] == "K5.3.01") & (table["quarter"] == "2025Q1"), "cumulative"] = 999
+    table.to_parquet(parquet, index=False)  # a readable table, edited by hand
+    assert _build(ws, "--formats", "html", "--force") == EXIT_OK
+    assert parquet.read_bytes() == good
+    assert "999个" not in (ws / "reports" / "2025-Q1" / "pillar-5.ipynb").read_text(encoding="utf-8")
+    log = (ws / "build.log").read_text(encoding="utf-8")
+    assert "actuals.parquet 与导入时写入的内容不一致" in log and "重新导入" in log

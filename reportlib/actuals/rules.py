@@ -80,6 +80,8 @@ ACTUALS_FILE = "actuals"
 REJECTS_FILE = "rejects"
 DETAILS_FILE = "details"
 SUMMARY_FILE = "ingest_summary.json"
+# What an ingest wrote: the inputs' fingerprint and the sha256 of each table it wrote (checked before use).
+DERIVED_FILE = "derived.json"
 # Sample submissions say so in their file name, a title row or a footer.
 SAMPLE_MARKER = "示例数据"
 # Bump when the output format changes, so ensure_ingested re-ingests.
