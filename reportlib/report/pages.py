@@ -36,6 +36,46 @@ _EMBEDDED_FONT_FACE = re.compile(
     r'@font-face \{[^{}]*src: url\("data:font/woff;base64,[A-Za-z0-9+/=]*"\) format\("woff"\); \}\n?')
 
 
+def allowed_roots() -> list[Path]:
+    """The folders the PDF engine may read: the report template's and the report font's."""
+    roots = [TEMPLATE_DIR.resolve()]
+    if fonts.font_dir() is not None:
+        roots.append(Path(fonts.font_dir()).resolve())
+    return roots
+
+
+def is_allowed_url(url: str) -> bool:
+    """Whether the PDF engine may fetch ``url``: ``data:`` URLs, and files of :func:`allowed_roots`
+    (never http(s), ftp, or a file elsewhere on the machine, whatever a plan or a submission says)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(os.path.realpath(unquote(parts.path)))
+    return any(path.is_relative_to(root) for root in allowed_roots())
+
+
+def local_url_fetcher():
+    """A WeasyPrint URL fetcher that fetches only what :func:`is_allowed_url` allows; anything else
+    is refused (WeasyPrint then leaves the image or stylesheet out) and logged."""
+    import logging
+
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not is_allowed_url(url):
+                logging.getLogger("reportlib.render").info("PDF: not fetched (outside the report's own files): %s",
+                                                           url[:200])
+                raise ValueError(f"refused: {url[:200]}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
 def html_to_pdf(html: str) -> bytes:
     """Lay out report HTML on A4 with WeasyPrint, embedding the report font.
 
@@ -49,9 +89,10 @@ def html_to_pdf(html: str) -> bytes:
     html = _EMBEDDED_FONT_FACE.sub("", html)
     with pinned_fontconfig():
         font_config = FontConfiguration()
+    fetcher = local_url_fetcher()
     try:
-        font_css = CSS(string=fonts.font_face_css(), font_config=font_config)
-        document = HTML(string=html, base_url=str(TEMPLATE_DIR)).render(
+        font_css = CSS(string=fonts.font_face_css(), font_config=font_config, url_fetcher=fetcher)
+        document = HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=fetcher).render(
             stylesheets=[font_css], font_config=font_config
         )
         return document.write_pdf()
