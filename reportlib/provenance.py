@@ -146,11 +146,11 @@ def read_manifest(folder: Path) -> dict:
 
 
 def write_manifest(staging_folder: Path, published_folder: Path, results, fingerprints: dict, formats,
-                   ws: "workspace.Workspace", plan) -> Path:
+                   ws: "workspace.Workspace", plan, keep: set[str] | None = None) -> Path:
     """Write ``manifest.json`` for one quarter folder of ``plan``'s year into staging, keeping entries of
-    reports not rebuilt this run from the published manifest."""
+    reports not rebuilt this run from the published manifest (only those named in ``keep``, when given)."""
     previous = read_manifest(published_folder)
-    reports = dict(previous.get("reports", {}))
+    reports = {name: entry for name, entry in previous.get("reports", {}).items() if keep is None or name in keep}
     out_root = staging_folder.parent
     for result in results:
         reports[result.job.name] = {

@@ -83,9 +83,9 @@ def _docx_text(path: Path) -> str:
 
 
 def test_plan_titles_with_markup_are_text_in_html_word_pdf_and_the_index(tmp_path, server, monkeypatch):
-    monkeypatch.delenv(wsmod.WORKSPACE_ENV, raising=False)
     ws = tmp_path / "ws"
     shutil.copytree(wsmod.PROJECT_ROOT / "data" / "raw", ws / "data" / "raw")
+    monkeypatch.setenv(wsmod.WORKSPACE_ENV, str(ws))  # (reportlib -C sets it; restored after the test)
     titles = _hostile_plan(ws, server.url)
     code = main(["-C", str(ws), "build", "--quarter", "2025Q1", "--pillar", "5", "--jobs", "1",
                  "--log-file", str(tmp_path / "build.log")])

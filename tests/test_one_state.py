@@ -38,8 +38,9 @@ def _build(ws: Path, *args: str) -> int:
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.delenv(wsmod.WORKSPACE_ENV, raising=False)
-    yield _workspace(tmp_path / "ws")
+    root = _workspace(tmp_path / "ws")
+    monkeypatch.setenv(wsmod.WORKSPACE_ENV, str(root))  # (reportlib -C sets it; restored after the test)
+    yield root
 
 
 def _set_figure(ws: Path, kpi_id: str, old: str, new: str) -> None:

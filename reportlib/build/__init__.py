@@ -27,6 +27,7 @@ from reportlib.build.jobs import (  # noqa: F401
     latest_quarter,
     quarter_folder,
     unit_jobs,
+    unit_key,
     with_navigation,
 )
 from reportlib.build.pipeline import (  # noqa: F401

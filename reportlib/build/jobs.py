@@ -7,11 +7,13 @@ to the index and to the same report of the quarters before and after (:func:`wit
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlib import quarters, workspace
-from reportlib.errors import NothingToDo
+from reportlib.errors import InputError, NothingToDo
 
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
@@ -60,7 +62,7 @@ def quarter_folder(quarter: str) -> str:
 def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: bool = True,
                      ws: workspace.Workspace | None = None) -> list[ReportJob]:
     """The quarter report, the pillar reports and (with the quarter report) one report per
-    responsible unit of the plan (``unit-<name>``) of ``quarter``, reading ``ws`` (default: current)."""
+    responsible unit of the plan (``unit-<key>``, :func:`unit_key`) of ``quarter``, reading ``ws`` (default: current)."""
     ws = ws or workspace.current()
     year = quarters.quarter_year(quarter)
     index = quarters.quarter_index(quarter)
@@ -78,17 +80,34 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
     return jobs
 
 
+UNIT_KEY_HEX = 10  # hex digits of a unit report's file key (40 bits; a clash among a plan's owners is refused)
+
+
+def unit_key(unit: str) -> str:
+    """The file key of a responsible unit's report: the first hex digits of the sha256 of its name.
+    Stable (the same name, the same file), safe on every file system whatever the name holds
+    (``/``, ``:``, ``{x}``), and two names never share a file; the name itself is in the title only."""
+    return hashlib.sha256(unicodedata.normalize("NFC", unit).encode("utf-8")).hexdigest()[:UNIT_KEY_HEX]
+
+
 def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
-    """One report per responsible unit (owner) of the quarter's year's plan."""
+    """One report per responsible unit (owner) of the quarter's year's plan, ``unit-<key>``
+    (:func:`unit_key`)."""
     from reportlib.report import owners
     from reportlib.report.data import cached_plan
-    from reportlib.template import safe_file_part
 
     year, index = quarters.quarter_year(quarter), quarters.quarter_index(quarter)
     inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
-    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{safe_file_part(unit)}",
+    units = owners.plan_owners(cached_plan(ws.plan_file(year)).kpis)
+    keys: dict[str, str] = {}
+    for unit in units:
+        other = keys.setdefault(unit_key(unit), unit)
+        if other != unit:
+            raise InputError(f"责任单位“{other}”和“{unit}”的报告文件名相同（{unit_key(unit)}），请在计划文件中把其中一个改名",
+                             file=str(ws.plan_file(year)))
+    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{unit_key(unit)}",
                       {"year": year, "quarter": index, "unit": unit}, **inputs)
-            for unit in owners.plan_owners(cached_plan(ws.plan_file(year)).kpis)]
+            for unit in units]
 
 
 def latest_quarter(available: list[str], today: dt.date) -> str:

@@ -37,7 +37,7 @@ from reportlib.build import children, preflight, publish, render
 from reportlib.report import pages
 from reportlib import provenance, workspace
 from reportlib.errors import RenderError
-from reportlib.build.jobs import QUARTER_NOTEBOOK, JobResult, ReportJob
+from reportlib.build.jobs import QUARTER_NOTEBOOK, JobResult, ReportJob, jobs_for_quarter
 from reportlib.build.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
 
 FORMATS = ("html", "pdf", "docx")
@@ -161,10 +161,16 @@ def _progress(iterable, total: int):
 # --------------------------------------------------------------------------- publishing
 
 
-def publish_reports(staging: Path, out_dir: Path, folders: list[str]) -> None:
+def publish_reports(staging: Path, out_dir: Path, folders: list[str], reports_of: dict[str, set[str]] | None = None) -> None:
     """Publish ``folders`` of ``staging`` with the rest of the current set, and the index,
-    as one new set in one swap (see :mod:`reportlib.build.publish`)."""
-    publish.publish(out_dir, staging, folders, index_page=_index_page(out_dir))
+    as one new set in one swap (see :mod:`reportlib.build.publish`); ``reports_of``: folder ->
+    the names of every report it has now (others are not carried over)."""
+    publish.publish(out_dir, staging, folders, index_page=_index_page(out_dir), reports_of=reports_of)
+
+
+def reports_of_quarter(quarter: str, plan, ws: workspace.Workspace) -> set[str]:
+    """Names of every report a quarter has with ``plan``: quarter, pillar and unit reports."""
+    return {job.name for job in jobs_for_quarter(quarter, [int(p) for p in plan.pillars["pillar"]], ws=ws)}
 
 
 # --------------------------------------------------------------------------- the run
@@ -224,15 +230,18 @@ def build(
             results = render_all(todo, staging, {job.name: formats_to_render(job, out_dir, formats) for job in todo},
                                  workers, timeouts)
         folders = sorted({job.folder for job in todo})
+        reports_of = {}
         for folder in folders:
             folder_jobs = [job for job in todo if job.folder == folder]
+            the_plan = plans[folder_jobs[0].plan_file]
+            reports_of[folder] = reports_of_quarter(folder_jobs[0].quarter, the_plan, ws)
             provenance.write_manifest(
                 staging / folder, out_dir / folder,
                 [r for r in results if r.job.folder == folder],
                 {job.name: fingerprints[job.name] for job in folder_jobs},
-                FORMATS, ws, plans[folder_jobs[0].plan_file],
+                FORMATS, ws, the_plan, keep=reports_of[folder],
             )
-        publish_reports(staging, out_dir, folders)
+        publish_reports(staging, out_dir, folders, reports_of)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildOutcome(results, skipped, time.perf_counter() - started)

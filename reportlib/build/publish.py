@@ -203,12 +203,18 @@ def _point_entries(out_dir: Path, generation: Path) -> None:
             entry.unlink()  # a quarter folder no longer published
 
 
-def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (), index_page=None) -> Path:
+REPORT_SUFFIXES = (".html", ".pdf", ".docx", ".ipynb")
+
+
+def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (), index_page=None,
+            reports_of: dict[str, set[str]] | None = None) -> Path:
     """Publish a new complete set: ``folders`` of ``staging`` (each merged over the same
     folder of the current set: reports not rebuilt are kept), every other folder of the
     current set, and the index page (``index_page(generation) -> str``). One swap.
 
-    On any error the new generation is removed and the current set is untouched.
+    ``reports_of``: folder -> the names ("2025-Q3/unit-…") of every report that folder has now;
+    a kept report file of another name (a unit no longer in the plan, an older file name) is
+    left out of the new set. On any error the new generation is removed and the current set is untouched.
     """
     adopt_flat_layout(out_dir)
     current = current_generation(out_dir)
@@ -224,6 +230,10 @@ def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (),
             if kept.exists():
                 for old in sorted(kept.rglob("*")):
                     carried = new / old.relative_to(kept)
+                    if reports_of is not None and folder in reports_of and old.suffix in REPORT_SUFFIXES \
+                            and f"{folder}/{old.stem}" not in reports_of[folder]:
+                        log.info("not kept, no longer a report of %s: %s", folder, old.name)
+                        continue
                     if old.is_file() and not carried.exists():
                         carried.parent.mkdir(parents=True, exist_ok=True)
                         os.replace(old, carried)

@@ -69,8 +69,8 @@ def execute_notebook(
     engine_options = {"kernel_manager_class": kernel_manager_class(warm and warm_kernels_supported())}
     try:
         return papermill.execute_notebook(
-            str(notebook),
-            str(output),
+            _literal_path(notebook),  # (papermill formats paths with the parameters)
+            _literal_path(output),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent),
@@ -108,6 +108,12 @@ def execute_notebook(
             notebook=str(notebook),
             parameters=parameters,
         ) from exc
+
+
+def _literal_path(path: Path) -> str:
+    """``path`` as papermill must be given it to use it as it is: papermill treats a path as a
+    ``str.format`` pattern of the parameters (a folder named ``{x}`` failed the report)."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def write_clean_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
