@@ -131,6 +131,7 @@ def setup_logging(log_file: str | None, quiet: bool = False, ws: workspace.Works
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
                         handlers=handlers, force=True)
     logging.getLogger("reportlib").setLevel(logging.INFO)
+    logging.captureWarnings(True)  # Python warnings of the run (and of its forked workers) are log lines
     # WeasyPrint logs every layout step at INFO and harmless CSS notes at WARNING.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -139,18 +140,23 @@ def setup_logging(log_file: str | None, quiet: bool = False, ws: workspace.Works
 
 @contextmanager
 def run_temp_dir():
-    """A temporary folder of this run's own, used by everything it starts (TMPDIR)."""
+    """A temporary folder of this run's own, used by everything it starts (TMPDIR), with the
+    IPython folder of its kernels (IPYTHONDIR, empty: a user's IPython start-up files never run
+    in a report's kernel, and a home folder that cannot be written prints no warning)."""
     folder = tempfile.mkdtemp(prefix=f"{publish.RUN_TEMP_PREFIX}{os.getpid()}-")
-    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
+    saved = {name: os.environ.get(name) for name in ("TMPDIR", "IPYTHONDIR")}
+    saved_tempdir = tempfile.tempdir
     os.environ["TMPDIR"], tempfile.tempdir = folder, folder
+    os.environ["IPYTHONDIR"] = os.path.join(folder, "ipython")
     try:
         yield Path(folder)
     finally:
         tempfile.tempdir = saved_tempdir
-        if saved_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved_env
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -179,6 +185,7 @@ def scheduled_run(out_dir: Path, setup_logging=None, also_lock: tuple[Path, ...]
             log.info("reportlib %s: build started (pid %d: %s)", __version__, os.getpid(), " ".join(sys.argv))
             with _locks(lock_dirs), run_temp_dir():
                 try:
+                    status.start_run(out_dir, run.entry)  # a run killed from now on is reported as killed
                     publish.cleanup(out_dir)
                     yield run
                 except NothingToDo as exc:

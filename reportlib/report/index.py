@@ -9,7 +9,7 @@ from reportlib.report import fonts, pages
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 # Outcomes of a run (reports/status.json) that the index warns about.
-FAILED_OUTCOMES = ("failed", "stopped")
+FAILED_OUTCOMES = ("failed", "stopped", "killed")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
 
 

@@ -83,6 +83,12 @@ def html_to_pdf(html: str) -> bytes:
     embedded in the HTML for browsers are dropped first, as WeasyPrint would only parse
     and decode them (the PDF is the same, about 0.1 s sooner).
     """
+    import warnings
+
+    # The PDF uses no system font (pinned_fontconfig): WeasyPrint's warning, at its import, that the
+    # system has none is no concern of a report's (and it printed on a quiet run of a server without fonts).
+    warnings.filterwarnings("ignore", message="No fonts configured in FontConfig")
+    warnings.filterwarnings("ignore", message="FontConfig cannot load default config file")
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
