@@ -66,3 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(exc, "printed", False):  # (a stopped build has printed its one line)
             print(f"reportlib: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a full disk or a folder it may not write, in any command: one sentence, exit 5
+        from reportlib.build.preflight import environment_problem
+
+        problem = environment_problem(exc, consequence=f"reportlib {args.command} 已停止，已有的文件保持原样")
+        if problem is None:
+            raise
+        print(f"reportlib: {problem}", file=sys.stderr)
+        return problem.exit_code

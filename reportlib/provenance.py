@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reportlib import __version__, quarters, workspace
 from reportlib.actuals.cells import folder_quarter
+from reportlib.atomic import naming
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODE_SUFFIXES = {".py", ".j2", ".css", ".json"}
@@ -175,5 +176,6 @@ def write_manifest(staging_folder: Path, published_folder: Path, results, finger
     }
     staging_folder.mkdir(parents=True, exist_ok=True)
     path = staging_folder / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with naming(path):
+        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

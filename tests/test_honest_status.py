@@ -83,3 +83,47 @@ def test_quiet_prints_nothing_on_success_on_a_server_without_home_or_fonts(ws, t
     assert done.returncode == EXIT_OK
     assert done.stdout == "" and done.stderr == ""  # (before: IPython's and WeasyPrint's warnings)
     assert list((ws / "reports" / "2025-Q1").glob("pillar-5.html"))
+
+
+# --------------------------------------------------------------------------- disk full: the path, exit 5
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every file written atomically (the processed tables) goes to /dev/full: a write fails with
+    ENOSPC as on a full disk, naming no file."""
+    from reportlib import atomic
+
+    def to_dev_full(prefix="", suffix="", dir=None):
+        return os.open("/dev/full", os.O_WRONLY), os.path.join(dir, f"{prefix}never{suffix}")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", to_dev_full)
+
+
+def test_ingest_on_a_full_disk_is_exit_5_with_one_sentence_naming_the_processed_folder(ws, full_disk, capsys):
+    assert main(["-C", str(ws), "ingest"]) == EXIT_ENVIRONMENT  # (before: exit 1 and a traceback)
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "磁盘已满" in err and str(ws / "data" / "processed" / "2025") in err and "reportlib ingest" in err
+
+
+def test_a_build_whose_ingest_meets_a_full_disk_names_the_processed_folder_not_the_reports(ws, full_disk, capsys):
+    code = main(["-C", str(ws), "build", "--quarter", "2025Q1", "--pillar", "5", "--log-file", str(ws / "log")])
+    assert code == EXIT_ENVIRONMENT
+    err = capsys.readouterr().err
+    assert "磁盘已满" in err and str(ws / "data" / "processed" / "2025") in err and "输出文件夹" not in err
+    assert str(ws / "data" / "processed" / "2025") in status.read_status(ws / "reports")["last_run"]["reason"]
+
+
+def test_a_report_file_that_meets_a_full_disk_is_named(ws, monkeypatch, capsys):
+    from reportlib.build import pipeline
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")  # (a write names no file)
+
+    monkeypatch.setattr(pipeline.Path, "write_bytes", full)
+    code = main(["-C", str(ws), "build", "--quarter", "2025Q1", "--pillar", "5", "--jobs", "1", "--formats", "html",
+                 "--log-file", str(ws / "log")])
+    assert code == EXIT_ENVIRONMENT
+    err = capsys.readouterr().err
+    assert "磁盘已满" in err and "2025-Q1/pillar-5.html" in err and "输出文件夹" not in err

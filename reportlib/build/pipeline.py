@@ -36,6 +36,7 @@ from pathlib import Path
 from reportlib.build import children, preflight, publish, render
 from reportlib.report import pages
 from reportlib import provenance, workspace
+from reportlib.atomic import naming
 from reportlib.errors import RenderError
 from reportlib.build.jobs import QUARTER_NOTEBOOK, JobResult, ReportJob, jobs_for_quarter
 from reportlib.build.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
@@ -86,7 +87,8 @@ def render_job(job: ReportJob, staging: Path, formats: tuple[str, ...], timeouts
 
 
 def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
+    with naming(path):
+        path.write_bytes(data)
     return path
 
 

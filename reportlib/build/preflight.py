@@ -65,13 +65,18 @@ def check_space(out_dir: Path, last_build_bytes: int, temp_dir: Path | None = No
             )
 
 
-def environment_problem(exc: OSError, where: Path | str | None = None) -> EnvironmentProblem | None:
-    """A disk-full or permission error as one sentence with its fix; None for other errors."""
-    where = where or exc.filename or "输出文件夹"
+BUILD_STOPPED = "本次生成已放弃，reports/ 保持原样"
+
+
+def environment_problem(exc: OSError, where: Path | str | None = None,
+                        consequence: str = BUILD_STOPPED) -> EnvironmentProblem | None:
+    """A disk-full or permission error as one sentence naming the file or folder (``where``, else the
+    one the error names), what became of the command (``consequence``) and the fix; None for other errors."""
+    where = where or exc.filename or "（未知位置，见日志）"
     if exc.errno in DISK_FULL:
-        return EnvironmentProblem(f"磁盘已满，无法写入 {where}；本次生成已放弃，reports/ 保持原样",
+        return EnvironmentProblem(f"磁盘已满，无法写入 {where}；{consequence}",
                                   f"清理或扩大 {where} 所在的磁盘后重新运行")
     if exc.errno in NOT_ALLOWED:
-        return EnvironmentProblem(f"没有写入 {where} 的权限（{exc.strerror}）；本次生成已放弃，reports/ 保持原样",
+        return EnvironmentProblem(f"没有写入 {where} 的权限（{exc.strerror}）；{consequence}",
                                   f"让运行 reportlib 的用户可以写入 {where}（例如 chown -R 该用户 {where}）后重新运行")
     return None

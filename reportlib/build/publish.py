@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reportlib.atomic import naming
+
 log = logging.getLogger("reportlib.build")
 
 GENERATIONS = ".generations"
@@ -240,7 +242,8 @@ def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (),
                 shutil.rmtree(kept)
             os.replace(new, kept)
         if index_page is not None:
-            (generation / INDEX).write_text(index_page(generation), encoding="utf-8")
+            with naming(generation / INDEX):
+                (generation / INDEX).write_text(index_page(generation), encoding="utf-8")
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportlib.atomic import naming
 from reportlib.build import kernel as kernel_module
 from reportlib.report.pages import html_to_pdf
 from reportlib.errors import RenderError
@@ -96,6 +97,8 @@ def execute_notebook(
         ) from exc
     except OSError as exc:
         if exc.errno in DISK_ERRNOS:  # a full disk or a folder we may not write: not the notebook's fault
+            if not exc.filename:
+                exc.filename = str(output)  # (papermill writes the executed copy)
             raise
         raise RenderError(
             f"execution failed: {type(exc).__name__}: {exc}",
@@ -129,7 +132,8 @@ def write_clean_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
-    nbformat.write(nb, str(path))
+    with naming(path):
+        nbformat.write(nb, str(path))
 
 
 _html_exporter = None

@@ -201,7 +201,7 @@ def scheduled_run(out_dir: Path, setup_logging=None, also_lock: tuple[Path, ...]
                     run.finish("failed", exc.exit_code, one_line(exc))
                     raise
                 except OSError as exc:
-                    problem = environment_problem(exc)
+                    problem = environment_problem(exc, None if exc.filename else out_dir)
                     if problem is None:
                         log.exception("build failed")
                         run.finish("failed", 1, f"{type(exc).__name__}: {exc}")
