@@ -127,3 +127,37 @@ def test_a_report_file_that_meets_a_full_disk_is_named(ws, monkeypatch, capsys):
     assert code == EXIT_ENVIRONMENT
     err = capsys.readouterr().err
     assert "磁盘已满" in err and "2025-Q1/pillar-5.html" in err and "输出文件夹" not in err
+
+
+# --------------------------------------------------------------------------- a broken reports/current
+
+
+def _published(out: Path) -> dict[str, bytes]:
+    """What a reader sees under reports/ through its links (not status, lock or work folders)."""
+    seen = {}
+    for root, _, files in os.walk(out, followlinks=True):
+        rel = Path(root).relative_to(out)
+        if rel.parts and (rel.parts[0].startswith(".") or rel.parts[0] == publish.CURRENT):
+            continue
+        for name in files:
+            if name not in (status.STATUS_FILE, ".build.lock"):
+                seen[(rel / name).as_posix()] = (Path(root) / name).read_bytes()
+    return seen
+
+
+@pytest.mark.parametrize("damage", ["missing", "dangling"])
+def test_a_missing_or_dangling_current_link_is_repaired_from_the_newest_complete_set_never_deleted(ws, damage):
+    assert subprocess.run(_build_command(ws), capture_output=True, timeout=600).returncode == EXIT_OK
+    out = ws / "reports"
+    before = _published(out)
+    assert "2025-Q1/pillar-5.html" in before
+    (out / publish.CURRENT).unlink()
+    if damage == "dangling":
+        (out / publish.CURRENT).symlink_to(f"{publish.GENERATIONS}/no-such-set")
+    done = subprocess.run(_build_command(ws), capture_output=True, text=True, timeout=600)
+    assert done.returncode == EXIT_OK, done.stderr
+    last = status.read_status(out)["last_run"]
+    assert last["rendered"] == [] and last["kept"] == ["2025-Q1/pillar-5"]  # (before: the set deleted, all rendered again)
+    assert _published(out) == before
+    assert publish.current_generation(out) is not None
+    assert "已指回最新的完整一套报告" in done.stderr
