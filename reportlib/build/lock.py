@@ -33,7 +33,6 @@ ORPHAN_GRACE_S = 5.0
 
 log = logging.getLogger("reportlib.build")
 _held: set[int] = set()
-_held_paths: set[str] = set()  # lock files this process holds (a nested build_lock of one is a no-op)
 
 
 def _close_in_child() -> None:
@@ -44,7 +43,6 @@ def _close_in_child() -> None:
         except OSError:
             pass
     _held.clear()
-    _held_paths.clear()
 
 
 os.register_at_fork(after_in_child=_close_in_child)
@@ -144,15 +142,10 @@ def _free_from_orphans(fd: int, path: Path, holder: Holder) -> bool:
 
 @contextmanager
 def build_lock(out_dir: Path):
-    """Hold the exclusive, non-blocking build lock of ``out_dir`` for the block (already held by
-    this process: the block runs under that hold, e.g. the build's own ingest)."""
+    """Hold the exclusive, non-blocking build lock of ``out_dir`` for the block."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / LOCK_FILE
-    key = os.path.realpath(path)
-    if key in _held_paths:
-        yield
-        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         if not _try_lock(fd):
@@ -164,7 +157,6 @@ def build_lock(out_dir: Path):
         if previous is not None:
             log.warning("上一次生成任务（%s）未正常结束，接管它留下的锁 %s", previous.describe(), path)
         _held.add(fd)
-        _held_paths.add(key)
         try:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
@@ -178,7 +170,6 @@ def build_lock(out_dir: Path):
         yield
     finally:
         _held.discard(fd)
-        _held_paths.discard(key)
         try:
             os.ftruncate(fd, 0)  # a clean end: the file names nobody
         except OSError:
