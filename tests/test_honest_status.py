@@ -161,3 +161,21 @@ def test_a_missing_or_dangling_current_link_is_repaired_from_the_newest_complete
     assert _published(out) == before
     assert publish.current_generation(out) is not None
     assert "已指回最新的完整一套报告" in done.stderr
+
+
+# --------------------------------------------------------------------------- -C and --today
+
+
+def test_a_mistyped_workspace_path_is_a_usage_error_and_nothing_is_created(tmp_path, capsys):
+    missing = tmp_path / "城东街到"  # a typo
+    assert main(["-C", str(missing), "build", "--latest"]) == EXIT_USAGE
+    assert not missing.exists()  # (before: created, with reports/ and logs/ in it)
+    assert "工作区文件夹不存在" in capsys.readouterr().err
+
+
+def test_today_before_any_data_says_why_in_the_output_even_quiet(ws, capsys):
+    code = main(["-C", str(ws), "build", "--latest", "--today", "2024-06-01", "--quiet", "--log-file", str(ws / "log")])
+    assert code == EXIT_OK
+    out = capsys.readouterr().out
+    assert "2024-06-01" in out and "2025Q1" in out and "2025年3月31日" in out  # (before: nothing printed, exit 0)
+    assert status.read_status(ws / "reports")["last_run"]["outcome"] == "nothing-to-do"

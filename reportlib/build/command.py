@@ -15,7 +15,7 @@ from reportlib import quarters, workspace
 from reportlib.build import preflight, render, runlog
 from reportlib.build.jobs import ReportJob, YearData, jobs_for_quarter, latest_quarter, with_navigation
 from reportlib.build.pipeline import FORMATS, Timeouts, build
-from reportlib.errors import InputError, UsageError
+from reportlib.errors import InputError, NothingToDo, UsageError
 
 log = logging.getLogger("reportlib.build")
 
@@ -50,7 +50,11 @@ def choose_jobs(args, years: list[YearData], ws: workspace.Workspace | None = No
     available = sorted(q for y in years for q in y.quarters)
     if args.latest:
         today = dt.date.fromisoformat(iso_date(args.today)) if args.today else dt.date.today()
-        chosen = [latest_quarter(available, today)]
+        try:
+            chosen = [latest_quarter(available, today)]
+        except NothingToDo as exc:
+            exc.say = bool(args.today)  # a date given by hand that no data has reached: said even with --quiet
+            raise
     elif args.all:
         chosen = available
     elif args.quarter:

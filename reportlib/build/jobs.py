@@ -114,8 +114,15 @@ def latest_quarter(available: list[str], today: dt.date) -> str:
     """The last quarter that has ended by ``today`` and has data."""
     ended = [q for q in available if quarters.quarter_end_date(q) < today]
     if not ended:
-        raise NothingToDo(f"截至 {today.isoformat()} 没有已结束且有数据的季度（有数据的季度：{', '.join(available) or '无'}）")
+        first = min(available) if available else None
+        why = (f"；最早有数据的 {first} 到 {_cn_date(quarters.quarter_end_date(first))} 才结束，在此之前没有可生成的报告"
+               if first else "；data/raw/actuals 中还没有任何季度的填报数据")
+        raise NothingToDo(f"截至 {today.isoformat()} 没有已结束且有数据的季度（有数据的季度：{', '.join(available) or '无'}）{why}")
     return max(ended)
+
+
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

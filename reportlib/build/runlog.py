@@ -191,6 +191,8 @@ def scheduled_run(out_dir: Path, setup_logging=None, also_lock: tuple[Path, ...]
                 except NothingToDo as exc:
                     log.info("nothing to build: %s", exc)
                     run.finish("nothing-to-do", EXIT_OK, one_line(exc))
+                    if getattr(exc, "say", False):  # (the log's console shows nothing under --quiet)
+                        print(f"reportlib: 没有生成报告：{exc}")
                 except children.Stopped as exc:
                     children.kill_descendants()
                     message = f"收到 {exc} 信号，已停止：未完成的报告已取消，reports/ 保持原样"
