@@ -25,7 +25,9 @@ MAX_PLAN_SECONDS = 5.0
 MAX_FORMATTED_SECONDS = 5.0
 MAX_FORMATTED_BYTES = 300 * 1024**2
 MAX_QUARTER_1000_SECONDS = 12.0  # the quarter report of a 1000-KPI plan
-PARTS = ("build", "noop", "ingest", "formatted", "plan", "scale")
+MAX_BOMB_SECONDS = 10.0  # a zip bomb .xlsx refused ...
+MAX_BOMB_BYTES = 300 * 1024**2  # ... within this memory
+PARTS = ("build", "noop", "ingest", "formatted", "bomb", "plan", "scale")
 OTHER_LOAD_LIMIT = 0.10  # above this, timings are disturbed by something else on the machine
 
 
@@ -225,6 +227,27 @@ def measure_formatted(cfg: Config, work: Path, res: Results) -> None:
         res.check(f"formatted run {index + 1}: 10 data rows read", summary["rows_read"] == 10, f"{summary['rows_read']} rows")
 
 
+def measure_bomb(cfg: Config, work: Path, res: Results) -> None:
+    """Ingest of a zip bomb .xlsx (a few MB, 1.1 GB of rows unpacked): refused, in bounded time and memory."""
+    raw = work / "bomb" / "raw"
+    say("ingest of a zip bomb .xlsx: generating")
+    path = ingest_data.zip_bomb_workbook(raw / "2025Q3" / "bomb.xlsx")
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        res.facts["bomb_mb"] = path.stat().st_size / 1024**2
+        res.facts["bomb_unpacked_gb"] = sum(item.file_size for item in archive.infolist()) / 1024**3
+    wall = res.measurement("bomb", "zip bomb")
+    memory = res.measurement("bomb_rss", "zip bomb peak memory", "bytes")
+    out = work / "bomb" / "out"
+    for index in range(cfg.runs):
+        sample, summary = _timed_ingest(cfg, raw, out, work / "logs" / f"bomb-{index + 1}.log", wall, memory)
+        say(f"  run {index + 1}: {sample.seconds:.2f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
+        reasons = [error["reason"] for error in summary["file_errors"]]
+        res.check(f"bomb run {index + 1}: the file is refused as too large unpacked",
+                  reasons == ["unpacked_too_large"] and summary["rows_read"] == 0, ", ".join(reasons) or "not refused")
+
+
 # --------------------------------------------------------------------------- plan extract
 
 
@@ -272,7 +295,7 @@ def execute(cfg: Config) -> Results:
     ok = False
     try:
         for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest),
-                         ("formatted", measure_formatted),
+                         ("formatted", measure_formatted), ("bomb", measure_bomb),
                          ("plan", measure_plan),
                          ("scale", measure_scale)):
             if part in cfg.parts:
