@@ -35,16 +35,7 @@ def summary_text(summary: dict) -> str:
 
 def run_ingest(args) -> int:
     """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected.
-
-    Holds the workspace's build lock (``reports/.build.lock``) while it runs: never during a build,
-    which would then publish reports of two data states (another one running: exit 4)."""
-    from reportlib.build.lock import build_lock
-
-    with build_lock(workspace.current().reports):
-        return _ingest(args)
-
-
-def _ingest(args) -> int:
+    (The command line runs it under the workspace's build lock: :data:`reportlib.cli.DATA_COMMANDS`.)"""
     ws = workspace.current()
     plan = load_plan_file(Path(args.plan) if args.plan else ws.plan_file(ws.year(args.year)))
     out = Path(args.out) if args.out else ws.processed(plan.year)
