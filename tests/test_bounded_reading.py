@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import psutil
-import pytest
 
 from bench import ingest_data
 from reportlib import actuals

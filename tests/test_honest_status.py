@@ -5,7 +5,6 @@ broken ``reports/current`` link, a mistyped workspace is an error, ``--today`` b
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
@@ -20,6 +19,7 @@ from reportlib import workspace as wsmod
 from reportlib.build import publish, status
 from reportlib.cli import main
 from reportlib.errors import EXIT_ENVIRONMENT, EXIT_OK, EXIT_USAGE
+from test_faults import _published  # noqa: E402 (what a reader sees under reports/)
 
 REPORTLIB = str(Path(sys.executable).with_name("reportlib"))
 NOTIFY = wsmod.PROJECT_ROOT / "deploy" / "notify-failure.sh"
@@ -130,19 +130,6 @@ def test_a_report_file_that_meets_a_full_disk_is_named(ws, monkeypatch, capsys):
 
 
 # --------------------------------------------------------------------------- a broken reports/current
-
-
-def _published(out: Path) -> dict[str, bytes]:
-    """What a reader sees under reports/ through its links (not status, lock or work folders)."""
-    seen = {}
-    for root, _, files in os.walk(out, followlinks=True):
-        rel = Path(root).relative_to(out)
-        if rel.parts and (rel.parts[0].startswith(".") or rel.parts[0] == publish.CURRENT):
-            continue
-        for name in files:
-            if name not in (status.STATUS_FILE, ".build.lock"):
-                seen[(rel / name).as_posix()] = (Path(root) / name).read_bytes()
-    return seen
 
 
 @pytest.mark.parametrize("damage", ["missing", "dangling"])

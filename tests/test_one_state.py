@@ -7,7 +7,6 @@ fails plan check, a hand-edited processed table.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
