@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.measure import Measurement
-from bench.run import (MAX_FORMATTED_BYTES, MAX_FORMATTED_SECONDS, MAX_INGEST_BYTES, MAX_INGEST_SECONDS, MAX_NOOP_SECONDS,
+from bench.run import (MAX_BOMB_BYTES, MAX_BOMB_SECONDS, MAX_FORMATTED_BYTES, MAX_FORMATTED_SECONDS, MAX_INGEST_BYTES, MAX_INGEST_SECONDS, MAX_NOOP_SECONDS,
                        MAX_PLAN_SECONDS, MAX_QUARTER_1000_SECONDS, MIN_SPEEDUP, PLAN_PAGES, Config, Results)
 from bench.scale import SizeResult
 
@@ -50,6 +50,11 @@ def verdicts(res: Results) -> list[tuple[str, bool, str]]:
                     ms["formatted"].median < MAX_FORMATTED_SECONDS, seconds(ms["formatted"].median)))
         out.append((f"its peak memory under {size(MAX_FORMATTED_BYTES)}", ms["formatted_rss"].median < MAX_FORMATTED_BYTES,
                     size(ms["formatted_rss"].median)))
+    if "bomb" in ms:
+        out.append((f"zip bomb .xlsx refused in under {MAX_BOMB_SECONDS:g} s", ms["bomb"].high < MAX_BOMB_SECONDS,
+                    seconds(ms["bomb"].high) + " (slowest run)"))
+        out.append((f"… and under {size(MAX_BOMB_BYTES)} of memory", ms["bomb_rss"].high < MAX_BOMB_BYTES,
+                    size(ms["bomb_rss"].high) + " (largest run)"))
     return out
 
 
@@ -69,11 +74,14 @@ def rows(res: Results, cfg: Config) -> list[list[str]]:
         "ingest_rss": "ingest — peak memory (max RSS of the process)",
         "formatted": f"ingest — one .xlsx formatted to row 1,048,576 with 10 data rows ({f.get('formatted_mb', 0):.0f} MB)",
         "formatted_rss": "formatted sheet — peak memory (max RSS of the process)",
+        "bomb": f"ingest — a zip bomb .xlsx ({f.get('bomb_mb', 0):.1f} MB, {f.get('bomb_unpacked_gb', 0):.2f} GB unpacked), refused",
+        "bomb_rss": "zip bomb — peak memory (max RSS of the process)",
         "plan": f"plan extract — `reportlib plan extract`, {f.get('plan_pages', PLAN_PAGES)}-page plan "
                 f"({f.get('plan_chars', 0):,} characters, {f.get('plan_candidates', 0):,} candidates)",
     }
     table = []
-    for key in ("build", "build_word", "naive_parallel", "naive", "noop", "ingest", "ingest_rss", "formatted", "formatted_rss", "plan"):
+    for key in ("build", "build_word", "naive_parallel", "naive", "noop", "ingest", "ingest_rss", "formatted", "formatted_rss", "bomb",
+                "bomb_rss", "plan"):
         m = res.measurements.get(key)
         if not m:
             continue
@@ -183,6 +191,9 @@ def render(res: Results, cfg: Config, machine: dict) -> str:
         "一是/二是 sub-items, with a 主要预期目标 preface).",
         "- **formatted sheet**: `reportlib ingest` of one .xlsx (`bench/ingest_data.py:formatted_workbook`) whose sheet "
         "declares A1:K1048576 and has a styled empty cell in 5 columns of every row below its 10 data rows.",
+        "- **zip bomb**: `reportlib ingest` of one .xlsx (`bench/ingest_data.py:zip_bomb_workbook`) of a few MB whose "
+        "sheet unpacks to 1.1 GB of data rows; it must be refused (a file error naming the limit, "
+        "`reportlib.actuals.limits`) quickly and in little memory.",
         "",
     ]
     return "\n".join(lines)

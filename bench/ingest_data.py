@@ -366,3 +366,41 @@ def formatted_workbook(path: Path, data_rows: int = 10, last_row: int = LAST_EXC
                 handle.write(("".join(batch) + "</sheetData>" + tail).encode("utf-8"))
     small.unlink()
     return path
+
+
+# --------------------------------------------------------------------------- a zip bomb
+
+BOMB_UNPACKED_BYTES = 1_150_000_000  # what issue 24 met: about 3 MB packed, 1.1 GB of rows unpacked
+BOMB_ROW = ('<row><c t="inlineStr"><is><t>K1.1.01</t></is></c><c t="inlineStr"><is><t>城东合伙人</t></is></c>'
+            f'<c t="inlineStr"><is><t>{YEAR}Q3</t></is></c><c><v>1</v></c></row>')
+
+
+def zip_bomb_workbook(path: Path, unpacked_bytes: int = BOMB_UNPACKED_BYTES) -> Path:
+    """An .xlsx of a few MB whose sheet unpacks to ``unpacked_bytes`` of data rows (the same row
+    again and again, which compresses about a thousandfold): a file that, read as it says, costs
+    minutes and gigabytes. Made like :func:`formatted_workbook`: openpyxl's workbook with the rows
+    streamed into its sheet XML. Deterministic."""
+    import openpyxl
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(CN_HEADER)
+    book.properties.created = book.properties.modified = dt.datetime(2025, 10, 9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    small = path.with_name(path.stem + ".small.xlsx")
+    book.save(small)
+    block = (BOMB_ROW * 10_000).encode("utf-8")
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, data)
+                continue
+            head, tail = data.decode("utf-8").split("</sheetData>", 1)
+            with target.open(item.filename, "w", force_zip64=True) as handle:
+                handle.write(head.encode("utf-8"))
+                for _ in range(max(1, unpacked_bytes // len(block))):
+                    handle.write(block)
+                handle.write(("</sheetData>" + tail).encode("utf-8"))
+    small.unlink()
+    return path

@@ -25,7 +25,9 @@ MAX_PLAN_SECONDS = 5.0
 MAX_FORMATTED_SECONDS = 5.0
 MAX_FORMATTED_BYTES = 300 * 1024**2
 MAX_QUARTER_1000_SECONDS = 12.0  # the quarter report of a 1000-KPI plan
-PARTS = ("build", "noop", "ingest", "formatted", "plan", "scale")
+MAX_BOMB_SECONDS = 10.0  # a zip bomb .xlsx refused ...
+MAX_BOMB_BYTES = 300 * 1024**2  # ... within this memory
+PARTS = ("build", "noop", "ingest", "formatted", "bomb", "plan", "scale")
 OTHER_LOAD_LIMIT = 0.10  # above this, timings are disturbed by something else on the machine
 
 
@@ -212,19 +214,41 @@ def _timed_ingest(cfg: Config, raw: Path, out: Path, log: Path, wall: Measuremen
     return sample, json.loads((out / "ingest_summary.json").read_text(encoding="utf-8"))
 
 
+def _one_file_ingests(cfg: Config, work: Path, res: Results, key: str, label: str, raw: Path):
+    """``cfg.runs`` timed ingests of ``raw`` (one generated file), as measurements ``key`` and
+    ``key``_rss; yields (run number, summary) of each."""
+    wall = res.measurement(key, label)
+    memory = res.measurement(f"{key}_rss", f"{label} peak memory", "bytes")
+    for index in range(cfg.runs):
+        sample, summary = _timed_ingest(cfg, raw, work / key / "out", work / "logs" / f"{key}-{index + 1}.log", wall, memory)
+        say(f"  run {index + 1}: {sample.seconds:.2f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
+        yield index + 1, summary
+
+
 def measure_formatted(cfg: Config, work: Path, res: Results) -> None:
     """Ingest of one .xlsx formatted down to row 1 048 576 with 10 data rows."""
     raw = work / "formatted" / "raw"
     say("ingest of a sheet formatted to row 1,048,576 with 10 data rows: generating")
     path = ingest_data.formatted_workbook(raw / "2025Q3" / "formatted.xlsx")
     res.facts["formatted_mb"] = path.stat().st_size / 1024**2
-    wall = res.measurement("formatted", "formatted sheet")
-    memory = res.measurement("formatted_rss", "formatted sheet peak memory", "bytes")
-    out = work / "formatted" / "out"
-    for index in range(cfg.runs):
-        sample, summary = _timed_ingest(cfg, raw, out, work / "logs" / f"formatted-{index + 1}.log", wall, memory)
-        say(f"  run {index + 1}: {sample.seconds:.2f} s, peak {sample.max_rss_bytes / 1024**2:.0f} MiB")
-        res.check(f"formatted run {index + 1}: 10 data rows read", summary["rows_read"] == 10, f"{summary['rows_read']} rows")
+    for run_number, summary in _one_file_ingests(cfg, work, res, "formatted", "formatted sheet", raw):
+        res.check(f"formatted run {run_number}: 10 data rows read", summary["rows_read"] == 10, f"{summary['rows_read']} rows")
+
+
+def measure_bomb(cfg: Config, work: Path, res: Results) -> None:
+    """Ingest of a zip bomb .xlsx (a few MB, 1.1 GB of rows unpacked): refused, in bounded time and memory."""
+    import zipfile
+
+    raw = work / "bomb" / "raw"
+    say("ingest of a zip bomb .xlsx: generating")
+    path = ingest_data.zip_bomb_workbook(raw / "2025Q3" / "bomb.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        res.facts["bomb_mb"] = path.stat().st_size / 1024**2
+        res.facts["bomb_unpacked_gb"] = sum(item.file_size for item in archive.infolist()) / 1024**3
+    for run_number, summary in _one_file_ingests(cfg, work, res, "bomb", "zip bomb", raw):
+        reasons = [error["reason"] for error in summary["file_errors"]]
+        res.check(f"bomb run {run_number}: the file is refused as too large unpacked",
+                  reasons == ["unpacked_too_large"] and summary["rows_read"] == 0, ", ".join(reasons) or "not refused")
 
 
 # --------------------------------------------------------------------------- plan extract
@@ -274,7 +298,7 @@ def execute(cfg: Config) -> Results:
     ok = False
     try:
         for part, fn in (("build", measure_build), ("noop", measure_noop), ("ingest", measure_ingest),
-                         ("formatted", measure_formatted),
+                         ("formatted", measure_formatted), ("bomb", measure_bomb),
                          ("plan", measure_plan),
                          ("scale", measure_scale)):
             if part in cfg.parts:

@@ -20,7 +20,11 @@ summary() {
         python3 - "$status_file" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1], encoding="utf-8")).get("last_run", {})
-print(f"reportlib build failed at {run.get('finished')} (exit {run.get('exit_code')}): {run.get('reason')}")
+if run.get("outcome") == "running":  # written at its start; the run never wrote its end: it was killed
+    print(f"reportlib build started at {run.get('started')} (pid {run.get('pid')}) was killed before it ended "
+          "(kill -9, out of memory, timeout or power cut); reports/ is the set published before it")
+else:
+    print(f"reportlib build failed at {run.get('finished')} (exit {run.get('exit_code')}): {run.get('reason')}")
 print(f"log: {run.get('log')}")
 PY
     else

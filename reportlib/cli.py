@@ -23,6 +23,9 @@ COMMAND_MODULES = [
     "reportlib.template",
     "reportlib.report.remind",
 ]
+# Commands that may write data/processed (ingest, or ingest first when it is stale): they run under the
+# workspace's build lock, so none runs during a build, which would then publish two data states (exit 4).
+DATA_COMMANDS = ("ingest", "progress", "template", "remind")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.workspace:
             workspace.use(args.workspace)
+        if args.command in DATA_COMMANDS:
+            from reportlib.build.lock import build_lock
+
+            with build_lock(workspace.current().reports):
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except ReportlibError as exc:
         if not getattr(exc, "printed", False):  # (a stopped build has printed its one line)
             print(f"reportlib: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a full disk or a folder it may not write, in any command: one sentence, exit 5
+        from reportlib.build.preflight import environment_problem
+
+        problem = environment_problem(exc, consequence=f"reportlib {args.command} 已停止，已有的文件保持原样")
+        if problem is None:
+            raise
+        print(f"reportlib: {problem}", file=sys.stderr)
+        return problem.exit_code

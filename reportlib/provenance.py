@@ -3,8 +3,8 @@
 A report's *fingerprint* is the sha256 of everything that can change it: the
 plan file, the processed actuals up to its quarter (and that quarter's rejects
 and file errors), its notebook, the package code and templates, its parameters
-and the output formats. ``reportlib build`` skips a report whose fingerprint
-and outputs match the manifest.
+and links. ``reportlib build`` skips a report whose fingerprint matches the manifest and
+whose outputs (every format asked for) are there unchanged.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reportlib import __version__, quarters, workspace
 from reportlib.actuals.cells import folder_quarter
+from reportlib.atomic import naming
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CODE_SUFFIXES = {".py", ".j2", ".css", ".json"}
@@ -76,9 +77,10 @@ def data_digest(quarter: str, processed_dir: Path | None = None) -> str:
     return _data_digests(str(folder), stamp).get(quarter, sha256_bytes(b"no data"))
 
 
-def job_fingerprint(job, formats) -> str:
+def job_fingerprint(job) -> str:
     """sha256 of everything that can change ``job``'s outputs: its year's plan file and
-    processed data, its notebook, the package code, its parameters and the formats."""
+    processed data, its notebook, the package code, its parameters and links. (Not the formats:
+    each format shows the same report; which ones a report has is in its manifest entry.)"""
     parts = {
         "plan": sha256_file(job.plan_file),
         "data": data_digest(job.quarter, job.processed_dir),
@@ -86,7 +88,6 @@ def job_fingerprint(job, formats) -> str:
         "code": code_fingerprint(),
         "parameters": json.dumps(job.parameters, sort_keys=True),
         "links": json.dumps(list(getattr(job, "links", ())), ensure_ascii=False),
-        "formats": ",".join(formats),
         "version": __version__,
     }
     return sha256_bytes(json.dumps(parts, sort_keys=True).encode())
@@ -146,11 +147,11 @@ def read_manifest(folder: Path) -> dict:
 
 
 def write_manifest(staging_folder: Path, published_folder: Path, results, fingerprints: dict, formats,
-                   ws: "workspace.Workspace", plan) -> Path:
+                   ws: "workspace.Workspace", plan, keep: set[str] | None = None) -> Path:
     """Write ``manifest.json`` for one quarter folder of ``plan``'s year into staging, keeping entries of
-    reports not rebuilt this run from the published manifest."""
+    reports not rebuilt this run from the published manifest (only those named in ``keep``, when given)."""
     previous = read_manifest(published_folder)
-    reports = dict(previous.get("reports", {}))
+    reports = {name: entry for name, entry in previous.get("reports", {}).items() if keep is None or name in keep}
     out_root = staging_folder.parent
     for result in results:
         reports[result.job.name] = {
@@ -175,5 +176,6 @@ def write_manifest(staging_folder: Path, published_folder: Path, results, finger
     }
     staging_folder.mkdir(parents=True, exist_ok=True)
     path = staging_folder / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with naming(path):
+        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

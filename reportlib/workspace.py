@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlib import quarters
-from reportlib.errors import InputError
+from reportlib.errors import InputError, UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = Path(os.environ.get("REPORTLIB_ROOT", PACKAGE_DIR.parent))
@@ -144,7 +144,12 @@ def current() -> Workspace:
 
 
 def use(root) -> Workspace:
-    """Make ``root`` the current workspace of this process and of the processes it starts."""
+    """Make ``root`` the current workspace of this process and of the processes it starts.
+
+    A folder that does not exist is a usage error (a mistyped ``-C`` path is never created, with
+    reports/ and logs/ in it); ``reportlib init`` makes a new workspace."""
+    if not Path(root).is_dir():
+        raise UsageError(f"工作区文件夹不存在：{root}（请检查 -C 后的路径；新建工作区请用 reportlib init 文件夹 --organization 单位名称）")
     workspace = Workspace(Path(root).resolve())
     os.environ[WORKSPACE_ENV] = str(workspace.root)
     return workspace

@@ -573,7 +573,8 @@ def test_outputs_contract_and_determinism(tmp_path):
     act.ingest(raw, out1, PLAN)
     act.ingest(raw, out2, PLAN)
     names = sorted(p.name for p in out1.iterdir())
-    assert names == ["actuals.csv", "actuals.parquet", "details.csv", "details.parquet", "ingest_summary.json", "rejects.csv", "rejects.parquet"]
+    assert names == ["actuals.csv", "actuals.parquet", "derived.json", "details.csv", "details.parquet", "ingest_summary.json",
+                     "rejects.csv", "rejects.parquet"]
     for name in names:
         assert (out1 / name).read_bytes() == (out2 / name).read_bytes(), name
     frame = pd.read_parquet(out1 / "actuals.parquet")

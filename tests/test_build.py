@@ -124,7 +124,7 @@ def test_jobs_cover_the_quarter_report_and_every_pillar():
     names = [job.name for job in build.jobs_for_quarter("2025Q1", [1, 2, 3, 4, 5])]
     units = ["党建办", "城市管理办", "平安建设办", "社会事务办", "经济发展办"]
     assert names == (["2025-Q1/quarter"] + [f"2025-Q1/pillar-{n}" for n in range(1, 6)]
-                     + [f"2025-Q1/unit-{u}" for u in units])
+                     + [f"2025-Q1/unit-{build.unit_key(u)}" for u in units])
 
 
 def test_unknown_pillar_and_quarter_without_data_are_input_errors(tmp_path):

@@ -30,8 +30,10 @@ checks each row against the plan and writes, atomically and deterministically:
   files_not_read (file, reason, message: every file or hidden sheet that was not read),
   ignored_files (the other file types among them), hidden_rows, conflicts,
   community_mismatches, row_warnings (problems with rows that were kept, e.g. a bad
-  填报日期) and inputs_sha256 (what :func:`ensure_ingested` compares to skip an
-  unchanged re-ingest).
+  填报日期) and inputs_sha256;
+* ``derived.json`` – inputs_sha256 and the sha256 of every table above that reports read:
+  :func:`ensure_ingested` skips an unchanged re-ingest only when both match (a table edited
+  by hand is rebuilt from ``data/raw`` with a log line).
 
 Every non-blank data row read ends up exactly once as accepted, superseded, rejected or
 detail: ``rows_read == accepted + superseded + held + rejected + details`` (accepted counts
@@ -60,7 +62,8 @@ Files
 Files not read
     Listed in ``files_not_read`` with the reason (``NOT_READ_REASONS``) and shown in the
     report's 数据质量: names starting with ``.`` or ``..`` (on any part of the path),
-    Office lock files ``~$…``, other file types, hidden sheets, and files inside another
+    Office lock files ``~$…``, other file types, hidden sheets, anything that is not a
+    regular file (a FIFO, device or socket: ``not_a_file``, never opened), and files inside another
     year's quarter folder. Year folders: ingest for plan year Y reads files in quarter
     folders of Y (``2026Q1/``, ``2026-Q2/``) and files in no quarter folder; a file in
     ``2025Q4/`` when ingesting 2026 is "属于 2025 年度（按该年度计划导入）" – never a reject.
@@ -71,7 +74,15 @@ Size
     Reading costs what the data costs: the xlsx reader makes one byte-level pass over the
     sheet XML to find the last row holding a value (and the merged ranges), then parses
     only up to it, skipping styled empty cells; the declared ``<dimension>`` is never
-    trusted and trailing empty rows are dropped (all readers).
+    trusted and trailing empty rows are dropped (all readers). Every file is read within
+    limits (:mod:`~reportlib.actuals.limits`, values in ``rules``): unpacked size of an
+    .xlsx/.ods/.xlsb (256 MB; 32 MB a part other than an .xlsx worksheet), cells holding a
+    value (2 000 000), one cell's characters (32 767, Excel's own limit) and seconds (60);
+    a file past one is a file error naming the file and the limit, and the ingest goes on.
+Stray quotes
+    A CSV record may span lines (a remark with line breaks, quoted as Excel writes it); a
+    quoted cell whose inner lines are whole records (an unpaired ``"`` at the start of a
+    remark swallowed the rows after it) refuses the file, naming the lines — never merged.
 Hidden rows and sheets
     Not read. Hidden rows are counted in ``skipped_by_kind["hidden_row"]`` and listed in
     ``hidden_rows``; hidden sheets are listed in ``files_not_read``. So the visible row

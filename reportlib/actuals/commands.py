@@ -65,7 +65,8 @@ def _listed(title: str, items: list[str]) -> list[str]:
 
 
 def run_ingest(args) -> int:
-    """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected or held."""
+    """``reportlib ingest``: returns EXIT_BAD_INPUT under --strict when anything was rejected or held.
+    (The command line runs it under the workspace's build lock: :data:`reportlib.cli.DATA_COMMANDS`.)"""
     ws = workspace.current()
     plan = load_plan_file(Path(args.plan) if args.plan else ws.plan_file(ws.year(args.year)))
     out = Path(args.out) if args.out else ws.processed(plan.year)

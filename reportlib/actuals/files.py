@@ -10,14 +10,19 @@ Rules (also in the package docstring):
 * Nothing outside the raw folder is ever read: paths are resolved, and a link (file or
   folder) that leads outside is a file error ``link_outside``; folders reached through
   links are not walked.
-* The reader is chosen by content (:func:`~reportlib.actuals.readers.sniff_format`).
+* Only regular files are read (a FIFO, device or socket is listed as not read: ``not_a_file``).
+* The reader is chosen by content (:func:`~reportlib.actuals.readers.sniff_format`), and every
+  file is read within the limits of :mod:`~reportlib.actuals.limits` (size unpacked, cells, one
+  cell's length, seconds): a file past one is a file error naming the limit.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
+from reportlib.actuals import limits
 from reportlib.actuals.cells import folder_quarter
 from reportlib.actuals.readers import READERS, FileInfo, FileProblem, Sheet, extension_note, read_csv_bytes, sniff_format
 from reportlib.actuals.rules import EXTENSION_FORMATS, MAX_FILE_BYTES, NOT_READ_REASONS, UNSUPPORTED_EXTENSIONS
@@ -74,6 +79,9 @@ def discover(raw_dir: Path, year: int) -> tuple[list[tuple[str, Path]], list[dic
             continue
         if path.is_dir():
             continue  # a link to a folder inside the raw folder: its files are walked there
+        if not is_regular_file(path):  # a FIFO named .xlsx would block a reader forever
+            skipped.append(not_read(rel, "not_a_file"))
+            continue
         quarter = folder_quarter(rel)
         if quarter is not None and quarter_year(quarter) != year:
             skipped.append(not_read(rel, "other_year", year=quarter_year(quarter)))
@@ -86,12 +94,28 @@ def discover(raw_dir: Path, year: int) -> tuple[list[tuple[str, Path]], list[dic
     return to_read, skipped, errors
 
 
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` (links followed) is a regular file: never a FIFO, device or socket."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # (a broken link: opening it says what is wrong)
+
+
 def open_file(path: Path, rel: str, digests: dict[str, bytes]) -> tuple[list[Sheet], FileInfo]:
-    """Read one file by its content; raises :class:`FileProblem`.
+    """Read one file by its content, within the reading limits (:mod:`~reportlib.actuals.limits`);
+    raises :class:`FileProblem`.
 
     ``digests`` receives the sha256 of text files' bytes (read once, used for the
     input fingerprint).
     """
+    with limits.reading():
+        return _open_file(path, rel, digests)
+
+
+def _open_file(path: Path, rel: str, digests: dict[str, bytes]) -> tuple[list[Sheet], FileInfo]:
+    if not is_regular_file(path):
+        raise FileProblem("corrupt_file", NOT_READ_REASONS["not_a_file"])
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED_EXTENSIONS:
         raise FileProblem("unsupported_format", suffix)

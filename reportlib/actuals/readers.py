@@ -6,7 +6,8 @@ OpenDocument spreadsheet mimetype → ods, otherwise delimited text), never by i
 extension; a file whose extension says otherwise is read by its content and noted
 (``这是 .xls 文件，扩展名写成了 .xlsx``). The readers are registered in one table,
 :data:`READERS`, at the bottom of this module; each returns the same plain
-:class:`Sheet` rows.
+:class:`~reportlib.actuals.sheets.Sheet` rows (delimited text: :mod:`~reportlib.actuals.textfiles`),
+within the reading limits of :mod:`~reportlib.actuals.limits`.
 
 Reading costs what the data costs: the xlsx reader streams the sheet XML, skips
 styled empty cells without building them, never trusts the declared ``<dimension>``
@@ -15,57 +16,17 @@ its data rows cost.
 """
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from reportlib.actuals.headers import find_header
-from reportlib.actuals.rules import CSV_DELIMITERS, EXTENSION_FORMATS, FORMAT_LABELS, HEADER_SCAN_ROWS
-from reportlib.encoding import UndecodableError, decode as decode_text
-
-# --------------------------------------------------------------------------- what a reader returns
-
-
-@dataclass
-class Sheet:
-    """Raw rows of one worksheet (or a CSV file)."""
-
-    name: str
-    rows: list[list[Any]]
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1-based row, 0-based col
-    scanned: bool = False  # find_header already ran on these rows (CSV: while choosing the delimiter) ...
-    found: Any = None  # ... and found this
-    hidden: bool = False  # the sheet is hidden (or very hidden) in the workbook
-    hidden_rows: set[int] = field(default_factory=set)  # 1-based numbers of hidden rows
-
-
-@dataclass
-class FileInfo:
-    """What was learned about one file while reading it."""
-
-    file: str
-    format: str
-    encoding: str = ""
-    sheets: list[str] = field(default_factory=list)
-    rows_read: int = 0
-    sample: bool = False  # file name, a title row or a footer says SAMPLE_MARKER
-    note: str = ""  # e.g. the extension does not match the content
-
-
-class FileProblem(Exception):
-    """A whole file cannot be read (``reason`` is a FILE_ERRORS code, ``detail`` Chinese text)."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
-
+from reportlib.actuals import limits
+from reportlib.actuals.rules import EXTENSION_FORMATS, FORMAT_LABELS
+from reportlib.actuals.sheets import FileInfo, FileProblem, Sheet  # noqa: F401 (part of this module's API)
+from reportlib.actuals.textfiles import decode_bytes, read_csv_bytes, read_csv_file, read_text_file  # noqa: F401
 
 # --------------------------------------------------------------------------- format by content
 
@@ -106,46 +67,6 @@ def extension_note(path: Path, real: str) -> str:
     if expected is None or expected == real or (real == "xls" and suffix == ".et"):
         return ""
     return f"这是{FORMAT_LABELS[real]}文件，扩展名写成了 {suffix}"
-
-
-# --------------------------------------------------------------------------- text (CSV, TSV, Unicode 文本)
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes, detecting the encoding (reportlib.encoding's order).
-
-    Returns ``(text, encoding_label)``; raises :class:`FileProblem` when nothing fits.
-    """
-    try:
-        decoded = decode_text(data)
-    except UndecodableError as exc:
-        raise FileProblem("undecodable", str(exc)) from None
-    return decoded.text, decoded.encoding
-
-
-def read_csv_file(path: Path) -> tuple[list[Sheet], str]:
-    """Read a CSV submission into one :class:`Sheet`; returns it with the encoding used."""
-    return read_csv_bytes(path.read_bytes())
-
-
-def read_csv_bytes(data: bytes) -> tuple[list[Sheet], str]:
-    """:func:`read_csv_file` of a file's bytes (UTF-16 "Unicode 文本" exports included)."""
-    text, encoding = decode_bytes(data)
-    if "\x00" in text:
-        raise FileProblem("corrupt_file", "不是文本文件，也不是可识别的表格文件")
-    best_delimiter, best_score, best_header = CSV_DELIMITERS[0], -1, None
-    for delimiter in CSV_DELIMITERS:
-        if delimiter not in text:
-            header = None  # one cell per row: no header can be found (it needs MIN_HEADER_FIELDS cells)
-        else:
-            # find_header looks at the first HEADER_SCAN_ROWS rows and the one below them
-            head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS + 1))
-            header = find_header(head)
-        score = len(header[1]) if header else 0
-        if score > best_score:
-            best_delimiter, best_score, best_header = delimiter, score, header
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=best_delimiter))
-    return [Sheet("", rows, scanned=True, found=best_header)], encoding
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -246,6 +167,7 @@ def scan_sheet_xml(stream) -> tuple[int | None, list[str]]:
         chunk = stream.read(_SCAN_CHUNK)
         if not chunk:
             break
+        limits.check_time()
         data = tail + chunk
         if prefix is None:
             match = _ROOT_PREFIX.search(data)
@@ -290,6 +212,10 @@ def read_xlsx_file(path: Path) -> list[Sheet]:
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
     parser_class = _xlsx_parser_class()
+    try:
+        limits.check_archive(path, streamed_parts=("xl/worksheets/",))  # (worksheets are streamed, styled empty rows skipped)
+    except (zipfile.BadZipFile, OSError):
+        raise FileProblem("corrupt_file", "压缩包已损坏，请重新导出或重新下载后提交") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -319,11 +245,13 @@ def read_xlsx_file(path: Path) -> list[Sheet]:
                             break  # only styled empty rows follow
                         if not cells:
                             continue
+                        limits.count_cells(len(cells))
                         while len(rows) < number - 1:
                             rows.append([])
                         values: list[Any] = []
                         for cell in cells:
                             value = cell["value"]
+                            limits.check_text(value, f"工作表「{worksheet.title}」第{number}行")
                             if cell["style_id"] in percent_styles and isinstance(value, (int, float)) and not isinstance(value, bool):
                                 value = percent_text(value)
                             column = cell["column"] - 1
@@ -373,7 +301,9 @@ def read_xls_file(path: Path) -> list[Sheet]:
             rows: list[list[Any]] = []
             for r in range(sheet.nrows):
                 values: list[Any] = []
-                for c, cell in enumerate(sheet.row(r)):
+                row = sheet.row(r)
+                limits.count_cells(sum(cell.ctype not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) for cell in row))
+                for c, cell in enumerate(row):
                     value: Any = cell.value
                     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         value = None
@@ -383,6 +313,8 @@ def read_xls_file(path: Path) -> list[Sheet]:
                         value = bool(value)
                     elif cell.ctype == xlrd.XL_CELL_ERROR:
                         value = xlrd.error_text_from_code.get(value, "#ERROR")
+                    elif cell.ctype == xlrd.XL_CELL_TEXT:
+                        limits.check_text(value, f"工作表「{sheet.name}」第{r + 1}行")
                     elif cell.ctype == xlrd.XL_CELL_NUMBER:
                         xf = book.xf_list[sheet.cell_xf_index(r, c)]
                         fmt = book.format_map.get(xf.format_key)
@@ -395,6 +327,8 @@ def read_xls_file(path: Path) -> list[Sheet]:
             hidden_rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
             sheets.append(Sheet(sheet.name, rows, hidden=sheet.visibility != 0, hidden_rows=hidden_rows))
             book.unload_sheet(index)
+    except FileProblem:
+        raise
     except Exception:
         raise FileProblem("corrupt_file", "无法读取这个 .xls 文件，请在 Excel 或 WPS 中打开后另存为 .xlsx 再提交") from None
     finally:
@@ -407,13 +341,24 @@ def read_calamine_file(path: Path) -> list[Sheet]:
     from the workbook's metadata; hidden rows and number formats are not known)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    if zipfile.is_zipfile(path):
+        limits.check_archive(path)  # (calamine unpacks a sheet whole)
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = []
         for meta in book.sheets_metadata:
-            rows = [[None if v == "" else v for v in row]
-                    for row in book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)]
+            sheet = book.get_sheet_by_name(meta.name)
+            limits.check_grid(sheet.height, sheet.width, meta.name)
+            rows = []
+            for number, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+                values = [None if v == "" else v for v in row]
+                limits.count_cells(sum(v is not None for v in values))
+                for value in values:
+                    limits.check_text(value, f"工作表「{meta.name}」第{number}行")
+                rows.append(values)
             sheets.append(Sheet(meta.name, trim_trailing(rows), hidden=meta.visible != SheetVisibleEnum.Visible))
+    except FileProblem:
+        raise
     except Exception:
         raise FileProblem("corrupt_file", "无法读取这个表格文件（可能已损坏或有密码保护），请另存为 .xlsx 后提交") from None
     return sheets
@@ -438,6 +383,9 @@ def ods_layout(path: Path) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
                 layout[name] = (set(), set())
             elif element.tag == ODS_TABLE + "table-row" and event == "end":
                 repeat = int(element.get(ODS_TABLE + "number-rows-repeated", "1"))
+                valued = sum(int(cell.get(ODS_TABLE + "number-columns-repeated", "1")) for cell in element
+                             if cell.get(ODS_OFFICE + "value-type") or len(cell))
+                limits.count_cells(valued * repeat)  # what calamine would unpack
                 hidden_rows, percent_cells = layout[name]
                 if element.get(ODS_TABLE + "visibility", "visible") != "visible" and len(element):
                     hidden_rows.update(range(row_number + 1, row_number + 1 + (repeat if repeat <= 10000 else 1)))
@@ -455,11 +403,16 @@ def ods_layout(path: Path) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
 def read_ods_file(path: Path) -> list[Sheet]:
     """OpenDocument spreadsheets: values through python-calamine, hidden rows and
     percentage cells from :func:`ods_layout`."""
-    sheets = read_calamine_file(path)
+    if zipfile.is_zipfile(path):
+        limits.check_archive(path)
     try:
-        layout = ods_layout(path)
+        with limits.reading(limits.Budget(max_cells=limits.budget().max_cells)):  # (counted again as calamine reads)
+            layout = ods_layout(path)
+    except FileProblem:
+        raise
     except Exception:
         raise FileProblem("corrupt_file", "无法读取这个 .ods 文件的内容，请另存为 .xlsx 后提交") from None
+    sheets = read_calamine_file(path)
     for sheet in sheets:
         hidden_rows, percent_cells = layout.get(sheet.name, (set(), set()))
         sheet.hidden_rows = {r for r in hidden_rows if r <= len(sheet.rows)}
@@ -469,11 +422,6 @@ def read_ods_file(path: Path) -> list[Sheet]:
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     sheet.rows[r - 1][c] = percent_text(value)
     return sheets
-
-
-def read_text_file(path: Path) -> list[Sheet]:
-    """CSV/TSV/"Unicode 文本" (.txt) through :func:`read_csv_bytes` (see :func:`read_file`)."""
-    return read_csv_bytes(path.read_bytes())[0]
 
 
 # --------------------------------------------------------------------------- the registry

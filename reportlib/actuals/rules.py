@@ -9,6 +9,14 @@ import re
 # --------------------------------------------------------------------------- constants
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Limits on reading one file (reportlib.actuals.limits): each, when passed, refuses the file with a
+# message naming it and the limit. Far above any real quarterly submission; they bound what a broken
+# or hostile file (a zip bomb, a 19 MB cell, a FIFO) can cost in time and memory.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # an .xlsx/.ods/.xlsb unpacked (one formatted to row 1 048 576: 160 MB)
+MAX_PART_BYTES = 32 * 1024 * 1024  # one part of it other than an .xlsx worksheet (shared text, styles, .ods/.xlsb sheets)
+MAX_CELLS = 2_000_000  # cells holding a value, all sheets of a file together
+MAX_FIELD_CHARS = 32_767  # characters in one cell: Excel's own limit
+MAX_READ_SECONDS = 60  # reading one file
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 3
 CSV_DELIMITERS = (",", "\t", ";")
@@ -38,6 +46,7 @@ NOT_READ_REASONS = {
     "no_header_text": "文本文件中没有填报表头，未读取（如是填报文件，请使用模板表头）",
     "link_outside": "是指向原始数据文件夹以外的链接，未读取；请把文件本身复制到文件夹中",
     "hidden_sheet": "隐藏的工作表，未读取（如需报送，请取消隐藏后重新提交）",
+    "not_a_file": "不是普通文件（是管道、设备或套接字等），未读取；如是填报文件请重新复制一份到文件夹中",
 }
 INSTRUCTION_SHEET_NAMES = ("填报说明", "说明", "instructions", "readme")
 FOOTER_PREFIXES = (
@@ -86,6 +95,8 @@ ACTUALS_FILE = "actuals"
 REJECTS_FILE = "rejects"
 DETAILS_FILE = "details"
 SUMMARY_FILE = "ingest_summary.json"
+# What an ingest wrote: the inputs' fingerprint and the sha256 of each table it wrote (checked before use).
+DERIVED_FILE = "derived.json"
 # Sample submissions say so in their file name, a title row or a footer.
 SAMPLE_MARKER = "示例数据"
 # Bump when the output format changes, so ensure_ingested re-ingests.
@@ -178,6 +189,11 @@ REJECT_ACTIONS: dict[str, str] = {
 }
 FILE_ERRORS: dict[str, str] = {
     "file_too_large": "文件超过大小上限",
+    "unpacked_too_large": "文件解压后过大（可能已损坏，或整张表都设置了格式）",
+    "too_many_cells": "文件中填有内容的单元格过多",
+    "field_too_long": "有一个单元格的内容过长",
+    "read_too_slow": "文件读取超时",
+    "quote_swallow": "英文双引号（\"）没有配对，其后的若干行被并进了同一格，这些行会被漏读",
     "corrupt_file": "文件损坏或无法打开",
     "unsupported_format": "不支持的文件格式，请另存为 .xlsx 或 .csv",
     "undecodable": "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",

@@ -17,7 +17,7 @@ from reportlib.actuals.cells import neutralize
 from reportlib.actuals import communities
 from reportlib.actuals.ledger import Ingest, IngestResult
 from reportlib.actuals.records import rejects_frame
-from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, BASE_ACTUALS_COLUMNS, DETAILS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
+from reportlib.actuals.rules import ACTUALS_COLUMNS, ACTUALS_FILE, BASE_ACTUALS_COLUMNS, DERIVED_FILE, DETAILS_FILE, FORMULA_INJECTION_PREFIXES, INGEST_CODE_MODULES, INGEST_FORMAT_VERSION, REJECTS_FILE, SUMMARY_FILE
 from reportlib import workspace
 from reportlib.errors import InputError
 from reportlib.atomic import write_files_atomic
@@ -144,20 +144,49 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_outputs(result: IngestResult, out_dir: Path) -> list[Path]:
-    """Write the seven output files atomically; returns their paths."""
+    """Write the output files atomically, :data:`DERIVED_FILE` last (the inputs' fingerprint and
+    the sha256 of every table the reports read); returns their paths."""
     out_dir = Path(out_dir)
     details = result.details if result.details is not None else communities.details_frame([], BASE_ACTUALS_COLUMNS)
+    read_back = {
+        f"{ACTUALS_FILE}.parquet": parquet_bytes(result.actuals),
+        f"{REJECTS_FILE}.parquet": parquet_bytes(result.rejects),
+        f"{DETAILS_FILE}.parquet": parquet_bytes(details),
+        SUMMARY_FILE: (json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+    derived = {"inputs_sha256": result.summary.get("inputs_sha256"),
+               "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in read_back.items()}}
     files = {
-        out_dir / f"{ACTUALS_FILE}.parquet": parquet_bytes(result.actuals),
+        **{out_dir / name: data for name, data in read_back.items()},
         out_dir / f"{ACTUALS_FILE}.csv": lambda handle: write_csv(result.actuals, handle),
-        out_dir / f"{REJECTS_FILE}.parquet": parquet_bytes(result.rejects),
         out_dir / f"{REJECTS_FILE}.csv": lambda handle: write_csv(result.rejects, handle),
-        out_dir / f"{DETAILS_FILE}.parquet": parquet_bytes(details),
         out_dir / f"{DETAILS_FILE}.csv": lambda handle: write_csv(details, handle),
-        out_dir / SUMMARY_FILE: (json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        out_dir / DERIVED_FILE: (json.dumps(derived, indent=2, sort_keys=True) + "\n").encode("utf-8"),
     }
     write_files_atomic(files)
     return list(files)
+
+
+def derived_problem(out_dir: Path, fingerprint: str) -> str:
+    """Why the processed tables in ``out_dir`` are not exactly what an ingest of the inputs with
+    ``fingerprint`` wrote ("" when they are): no record, other inputs, or a table changed since
+    (a hand-edited parquet is never trusted)."""
+    try:
+        record = json.loads((Path(out_dir) / DERIVED_FILE).read_text(encoding="utf-8"))
+        outputs = dict(record["outputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "stale"  # written by an older version, or not at all
+    if record.get("inputs_sha256") != fingerprint:
+        return "stale"
+    for name, digest in sorted(outputs.items()):
+        path = Path(out_dir) / name
+        try:
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            actual = None
+        if actual != digest:
+            return f"{path} 与导入时写入的内容不一致（可能被手工修改或被其他程序改写）"
+    return ""
 
 
 # --------------------------------------------------------------------------- public API
@@ -213,6 +242,11 @@ def ingest(raw_dir: Path | None = None, out_dir: Path | None = None, plan: Any =
     return result
 
 
+# Set by a build while its reports render: they read the processed data the build ingested and never
+# ingest again (submissions that arrive meanwhile are the next build's), so one build publishes one state.
+DATA_FROZEN_ENV = "REPORTLIB_DATA_FROZEN"
+
+
 def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path | None = None) -> IngestResult | None:
     """Ingest unless ``out_dir`` already holds the output of exactly these inputs.
 
@@ -223,12 +257,18 @@ def ensure_ingested(plan: Any = None, raw_dir: Path | None = None, out_dir: Path
     raw_dir = Path(raw_dir or workspace.current().actuals_raw)
     out_dir = Path(out_dir or workspace.current().processed(plan.year))
     outputs = [out_dir / f"{ACTUALS_FILE}.parquet", out_dir / f"{REJECTS_FILE}.parquet", out_dir / SUMMARY_FILE]
+    if os.environ.get(DATA_FROZEN_ENV) and all(path.exists() for path in outputs):
+        return None  # a report of a build: it shows the data the build ingested and checked, whatever came since
     if all(path.exists() for path in outputs):
         unreadable = _unreadable(outputs)
         if unreadable:  # derived data: rebuilt, never a failure of every later run
             logging.getLogger("reportlib.ingest").warning("%s 无法读取（%s），重新导入生成", *unreadable)
-        elif load_summary(out_dir).get("inputs_sha256") == input_fingerprint(raw_dir, plan):
-            return None
+        else:
+            problem = derived_problem(out_dir, input_fingerprint(raw_dir, plan))
+            if not problem:
+                return None
+            if problem != "stale":  # a table changed behind the ingest's back: its figures are not trusted
+                logging.getLogger("reportlib.ingest").warning("%s，已按 data/raw 重新导入生成", problem)
     return ingest(raw_dir, out_dir, plan)
 
 

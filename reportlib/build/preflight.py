@@ -24,12 +24,14 @@ NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def check_plan(plan=None) -> None:
-    """The checks of ``reportlib plan check`` (:func:`reportlib.plan.validate_plan`);
-    InputError (exit 3) listing each problem with its file and line."""
-    from reportlib.plan import default_plan_path, validate_plan
+    """The whole of ``reportlib plan check`` (:func:`reportlib.plan.check_problems`: the rule
+    checks, the drift of every target against the plan's source document, every number of the
+    document accounted for, ``previous_id``); InputError (exit 3) listing each problem with its
+    file and line. Its notes about the document are warnings there and are not repeated."""
+    from reportlib.plan import check_problems, default_plan_path
 
     path = Path(getattr(plan, "path", None) or default_plan_path())
-    problems = validate_plan(path)
+    problems = check_problems(path)
     if problems:
         raise InputError(
             "计划文件检查未通过（与 reportlib plan check 相同的检查），本次没有生成也没有发布任何报告；"
@@ -62,13 +64,18 @@ def check_space(out_dir: Path, last_build_bytes: int, temp_dir: Path | None = No
             )
 
 
-def environment_problem(exc: OSError, where: Path | str | None = None) -> EnvironmentProblem | None:
-    """A disk-full or permission error as one sentence with its fix; None for other errors."""
-    where = where or exc.filename or "输出文件夹"
+BUILD_STOPPED = "本次生成已放弃，reports/ 保持原样"
+
+
+def environment_problem(exc: OSError, where: Path | str | None = None,
+                        consequence: str = BUILD_STOPPED) -> EnvironmentProblem | None:
+    """A disk-full or permission error as one sentence naming the file or folder (``where``, else the
+    one the error names), what became of the command (``consequence``) and the fix; None for other errors."""
+    where = where or exc.filename or "（未知位置，见日志）"
     if exc.errno in DISK_FULL:
-        return EnvironmentProblem(f"磁盘已满，无法写入 {where}；本次生成已放弃，reports/ 保持原样",
+        return EnvironmentProblem(f"磁盘已满，无法写入 {where}；{consequence}",
                                   f"清理或扩大 {where} 所在的磁盘后重新运行")
     if exc.errno in NOT_ALLOWED:
-        return EnvironmentProblem(f"没有写入 {where} 的权限（{exc.strerror}）；本次生成已放弃，reports/ 保持原样",
+        return EnvironmentProblem(f"没有写入 {where} 的权限（{exc.strerror}）；{consequence}",
                                   f"让运行 reportlib 的用户可以写入 {where}（例如 chown -R 该用户 {where}）后重新运行")
     return None

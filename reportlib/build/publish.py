@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reportlib.atomic import naming
+
 log = logging.getLogger("reportlib.build")
 
 GENERATIONS = ".generations"
@@ -47,6 +49,49 @@ def current_generation(out_dir: Path) -> Path | None:
         return None
     target = out_dir / os.readlink(link)
     return target if target.is_dir() else None
+
+
+def is_complete(generation: Path) -> bool:
+    """Whether ``generation`` is a whole published set: its index, and every file each quarter
+    folder's manifest lists (a set a killed publish left half-written has not)."""
+    import json
+
+    from reportlib.report.index import FOLDER_PATTERN
+
+    if not (generation / INDEX).is_file():
+        return False
+    for folder in generation.iterdir():
+        if not (folder.is_dir() and FOLDER_PATTERN.match(folder.name)):
+            continue
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            outputs = [item["path"] for entry in manifest["reports"].values() for item in entry["outputs"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if not all((generation / path).is_file() for path in outputs):
+            return False
+    return True
+
+
+def repair_current(out_dir: Path) -> Path | None:
+    """A missing or dangling ``current`` link pointed again at the newest complete generation (and
+    the entries beside it at that set), with a log line; the generations are never removed for it.
+    Returns the current generation (None when there is no complete one)."""
+    current = current_generation(out_dir)
+    root = out_dir / GENERATIONS
+    if current is not None or not root.is_dir():
+        return current
+    link = out_dir / CURRENT
+    state = f"指向不存在的 {os.readlink(link)}" if link.is_symlink() else "缺失"
+    complete = [g for g in root.iterdir() if g.is_dir() and is_complete(g)]
+    if not complete:
+        log.warning("%s %s，且没有完整的一套报告可以指回；.generations/ 中的文件保留未动", link, state)
+        return None
+    newest = max(complete, key=lambda g: (g.name.split("-", 1)[0], g.stat().st_mtime_ns))
+    _replace_link(link, f"{GENERATIONS}/{newest.name}")
+    _point_entries(out_dir, newest)
+    log.warning("%s %s：已指回最新的完整一套报告 %s（不删除任何一套）", link, state, newest)
+    return newest
 
 
 def published_size(out_dir: Path) -> int:
@@ -93,10 +138,10 @@ def cleanup(out_dir: Path) -> list[Path]:
     """
     removed: list[Path] = []
     if out_dir.is_dir():
-        current = current_generation(out_dir)
+        current = repair_current(out_dir)
         generations = out_dir / GENERATIONS
-        if generations.is_dir():
-            removed += [g for g in generations.iterdir() if current is None or g.resolve() != current.resolve()]
+        if generations.is_dir() and current is not None:  # (without a current set, none is removed)
+            removed += [g for g in generations.iterdir() if g.resolve() != current.resolve()]
         removed += [p for p in out_dir.iterdir() if p.name.startswith(LEFTOVER_PREFIXES) or p.name.endswith(".tmp")]
     removed += stale_run_temps()
     for path in removed:
@@ -203,15 +248,21 @@ def _point_entries(out_dir: Path, generation: Path) -> None:
             entry.unlink()  # a quarter folder no longer published
 
 
-def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (), index_page=None) -> Path:
+REPORT_SUFFIXES = (".html", ".pdf", ".docx", ".ipynb")
+
+
+def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (), index_page=None,
+            reports_of: dict[str, set[str]] | None = None) -> Path:
     """Publish a new complete set: ``folders`` of ``staging`` (each merged over the same
     folder of the current set: reports not rebuilt are kept), every other folder of the
     current set, and the index page (``index_page(generation) -> str``). One swap.
 
-    On any error the new generation is removed and the current set is untouched.
+    ``reports_of``: folder -> the names ("2025-Q3/unit-…") of every report that folder has now;
+    a kept report file of another name (a unit no longer in the plan, an older file name) is
+    left out of the new set. On any error the new generation is removed and the current set is untouched.
     """
     adopt_flat_layout(out_dir)
-    current = current_generation(out_dir)
+    current = repair_current(out_dir)
     generation = _new_generation(out_dir)
     try:
         if current is not None:
@@ -224,13 +275,18 @@ def publish(out_dir: Path, staging: Path | None = None, folders: list[str] = (),
             if kept.exists():
                 for old in sorted(kept.rglob("*")):
                     carried = new / old.relative_to(kept)
+                    if reports_of is not None and folder in reports_of and old.suffix in REPORT_SUFFIXES \
+                            and f"{folder}/{old.stem}" not in reports_of[folder]:
+                        log.info("not kept, no longer a report of %s: %s", folder, old.name)
+                        continue
                     if old.is_file() and not carried.exists():
                         carried.parent.mkdir(parents=True, exist_ok=True)
                         os.replace(old, carried)
                 shutil.rmtree(kept)
             os.replace(new, kept)
         if index_page is not None:
-            (generation / INDEX).write_text(index_page(generation), encoding="utf-8")
+            with naming(generation / INDEX):
+                (generation / INDEX).write_text(index_page(generation), encoding="utf-8")
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportlib.atomic import naming
 from reportlib.build import kernel as kernel_module
 from reportlib.report.pages import html_to_pdf
 from reportlib.errors import RenderError
@@ -69,8 +70,8 @@ def execute_notebook(
     engine_options = {"kernel_manager_class": kernel_manager_class(warm and warm_kernels_supported())}
     try:
         return papermill.execute_notebook(
-            str(notebook),
-            str(output),
+            _literal_path(notebook),  # (papermill formats paths with the parameters)
+            _literal_path(output),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent),
@@ -96,6 +97,8 @@ def execute_notebook(
         ) from exc
     except OSError as exc:
         if exc.errno in DISK_ERRNOS:  # a full disk or a folder we may not write: not the notebook's fault
+            if not exc.filename:
+                exc.filename = str(output)  # (papermill writes the executed copy)
             raise
         raise RenderError(
             f"execution failed: {type(exc).__name__}: {exc}",
@@ -108,6 +111,12 @@ def execute_notebook(
             notebook=str(notebook),
             parameters=parameters,
         ) from exc
+
+
+def _literal_path(path: Path) -> str:
+    """``path`` as papermill must be given it to use it as it is: papermill treats a path as a
+    ``str.format`` pattern of the parameters (a folder named ``{x}`` failed the report)."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def write_clean_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
@@ -123,7 +132,8 @@ def write_clean_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
-    nbformat.write(nb, str(path))
+    with naming(path):
+        nbformat.write(nb, str(path))
 
 
 _html_exporter = None

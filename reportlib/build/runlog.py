@@ -24,10 +24,10 @@ import os
 import shutil
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reportlib import __version__
+from reportlib import __version__, workspace
 from reportlib.build import children, publish, status
 from reportlib.errors import EXIT_OK, NothingToDo, ReportlibError
 from reportlib.build.lock import LockHeld, build_lock
@@ -77,6 +77,23 @@ class Run:
             show_in_index(self.out_dir, current)
 
 
+def exit_now(code: int) -> None:
+    """End the process at once with ``code``, still holding the lock: a stopped run's outcome is
+    written and its line printed, and nothing of it may run on after the lock is free (freeing a
+    half-read file's millions of cells took half a minute while the next run could start). The
+    lock file is emptied first (a clean stop names nobody); the kernel frees the lock with the process."""
+    from reportlib.build import lock
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    lock.forget_holders()
+    os._exit(code)
+
+
 def one_line(exc: BaseException) -> str:
     """The first line of an error's message, with how many more lines the log has."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -102,52 +119,108 @@ def show_in_index(out_dir: Path, current: dict) -> None:
         log.error("无法更新 %s 中的状态：%s", out_dir / publish.INDEX, exc.strerror or exc)
 
 
+def default_log_file(ws: workspace.Workspace) -> Path:
+    """A log file of this run's own: logs/build-YYYYmmddTHHMMSS-PID.log in the workspace."""
+    return ws.logs / f"build-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
+
+
+class _LogFile(logging.FileHandler):
+    """A log file that, when it cannot be written (a full disk), says so once on stderr
+    instead of printing a traceback for every line."""
+
+    failed = False
+
+    def handleError(self, record) -> None:
+        if not self.failed:
+            self.failed = True
+            print(f"reportlib: 无法写入日志文件 {self.baseFilename}（磁盘已满或无权限），此后的日志只输出到这里", file=sys.stderr)
+
+
+def setup_logging(log_file: str | None, quiet: bool = False, ws: workspace.Workspace | None = None) -> Path:
+    """Log to stderr and to ``log_file`` (default: a new file under the workspace's logs/); return the file.
+
+    ``quiet``: stderr gets errors only (for cron, which mails whatever a job prints)."""
+    path = Path(log_file) if log_file else default_log_file(ws or workspace.current())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.ERROR if quiet else logging.NOTSET)
+    handlers: list[logging.Handler] = [console, _LogFile(path, encoding="utf-8")]
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        handlers=handlers, force=True)
+    logging.getLogger("reportlib").setLevel(logging.INFO)
+    logging.captureWarnings(True)  # Python warnings of the run (and of its forked workers) are log lines
+    # WeasyPrint logs every layout step at INFO and harmless CSS notes at WARNING.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return path
+
+
 @contextmanager
 def run_temp_dir():
-    """A temporary folder of this run's own, used by everything it starts (TMPDIR)."""
+    """A temporary folder of this run's own, used by everything it starts (TMPDIR), with the
+    IPython folder of its kernels (IPYTHONDIR, empty: a user's IPython start-up files never run
+    in a report's kernel, and a home folder that cannot be written prints no warning)."""
     folder = tempfile.mkdtemp(prefix=f"{publish.RUN_TEMP_PREFIX}{os.getpid()}-")
-    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
+    saved = {name: os.environ.get(name) for name in ("TMPDIR", "IPYTHONDIR")}
+    saved_tempdir = tempfile.tempdir
     os.environ["TMPDIR"], tempfile.tempdir = folder, folder
+    os.environ["IPYTHONDIR"] = os.path.join(folder, "ipython")
     try:
         yield Path(folder)
     finally:
         tempfile.tempdir = saved_tempdir
-        if saved_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved_env
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
-def scheduled_run(out_dir: Path, setup_logging=None):
+def _locks(folders: list[Path]):
+    """The build lock of each folder, taken in order, held for the block."""
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(build_lock(folder))
+        yield
+
+
+@contextmanager
+def scheduled_run(out_dir: Path, setup_logging=None, also_lock: tuple[Path, ...] = ()):
     """Run the block as one build of ``out_dir``: under the lock, with signals, status and
-    log handled as the module says. ``setup_logging()`` returns the log file of the run."""
+    log handled as the module says. ``setup_logging()`` returns the log file of the run.
+    ``also_lock``: other folders whose lock the run holds too (the workspace's reports/, which
+    ``reportlib ingest`` takes, when the build writes elsewhere)."""
     out_dir = Path(out_dir)
+    lock_dirs = [out_dir] + [Path(f) for f in also_lock if os.path.realpath(f) != os.path.realpath(out_dir)]
     run = None
     try:
         with children.stop_on_signals():
             log_file = setup_logging() if setup_logging else None
             run = Run(out_dir, log_file)
             log.info("reportlib %s: build started (pid %d: %s)", __version__, os.getpid(), " ".join(sys.argv))
-            with build_lock(out_dir), run_temp_dir():
+            with _locks(lock_dirs), run_temp_dir():
                 try:
+                    status.start_run(out_dir, run.entry)  # a run killed from now on is reported as killed
                     publish.cleanup(out_dir)
                     yield run
                 except NothingToDo as exc:
                     log.info("nothing to build: %s", exc)
                     run.finish("nothing-to-do", EXIT_OK, one_line(exc))
+                    if getattr(exc, "say", False):  # (the log's console shows nothing under --quiet)
+                        print(f"reportlib: 没有生成报告：{exc}")
                 except children.Stopped as exc:
                     children.kill_descendants()
                     message = f"收到 {exc} 信号，已停止：未完成的报告已取消，reports/ 保持原样"
                     run.finish("stopped", exc.exit_code, message)
-                    raise Interrupted(message, exc.exit_code) from None
+                    exit_now(exc.exit_code)
                 except ReportlibError as exc:
                     log.error("%s", exc)
                     run.finish("failed", exc.exit_code, one_line(exc))
                     raise
                 except OSError as exc:
-                    problem = environment_problem(exc)
+                    problem = environment_problem(exc, None if exc.filename else out_dir)
                     if problem is None:
                         log.exception("build failed")
                         run.finish("failed", 1, f"{type(exc).__name__}: {exc}")

@@ -40,6 +40,7 @@ def apply_house_style() -> None:
             "figure.dpi": style.FIGURE_DPI,
             "svg.fonttype": "none",
             "svg.hashsalt": SVG_HASH_SALT,
+            "text.parse_math": False,  # a "$" in a plan's title is text, never mathtext
         }
     )
 

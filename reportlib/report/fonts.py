@@ -55,14 +55,21 @@ def font_files() -> dict[str, Path]:
 
 @lru_cache(maxsize=None)
 def register_matplotlib_fonts(folder: str | None = None) -> str:
-    """Add the report font to matplotlib's font manager; return the family name.
+    """Add the report font files to matplotlib's font manager as the only fonts of the
+    report's family; return the family name.
 
+    A font the system has installed under the same name (Debian's ``fonts-noto-cjk`` is a
+    ``.ttc`` whose first face is the Japanese one) is taken out of matplotlib's list, so the
+    name can only resolve to these files and charts come out the same on every machine.
     ``folder`` only keys the cache so a changed REPORTLIB_FONT_DIR is honoured.
     """
     from matplotlib import font_manager
 
-    for path in font_files().values():
-        font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    ours = [str(path) for path in font_files().values()]
+    manager.ttflist = [entry for entry in manager.ttflist if not entry.name.startswith(FONT_FAMILY)]
+    for path in ours:
+        manager.addfont(path)  # (clears findfont's cache)
     return FONT_FAMILY
 
 

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from reportlib.report import fonts, pages
 
 FOLDER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 # Outcomes of a run (reports/status.json) that the index warns about.
-FAILED_OUTCOMES = ("failed", "stopped")
+FAILED_OUTCOMES = ("failed", "stopped", "killed")
 TITLE_PATTERN = re.compile(r"<title>(.*?)</title>", re.S)
 
 
 def _title(html_path: Path) -> str:
+    """The report's title as text (its ``<title>`` is escaped HTML; the index escapes it once)."""
     with open(html_path, encoding="utf-8") as handle:
         head = handle.read(4096)
     match = TITLE_PATTERN.search(head)
-    return match.group(1).strip() if match and match.group(1).strip() else html_path.stem
+    return unescape(match.group(1).strip()) if match and match.group(1).strip() else html_path.stem
 
 
 def _report_sort_key(path: Path) -> tuple:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import re
 from html import escape
 
 import pandas as pd
@@ -371,8 +372,19 @@ def show_sample_badge() -> None:
     show_html(sample_badge_html())
 
 
+_MARKDOWN_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def markdown_text(text) -> str:
+    """``text`` (a plan's title, a unit's name) as markdown that shows exactly that text: every
+    ASCII punctuation character backslash-escaped, so that no HTML tag, link (``javascript:``),
+    emphasis or heading mark in it becomes markup in the report or the Word file; one line."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def show_markdown(text: str) -> None:
-    """Display markdown built from trusted template or plan text (never raw submissions)."""
+    """Display markdown built from template text; text from a plan or a submission in it must
+    have gone through :func:`markdown_text`."""
     from IPython.display import Markdown, display
 
     display(Markdown(text))

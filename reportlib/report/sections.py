@@ -74,7 +74,7 @@ def pillar_blocks(data) -> None:
     if big:
         _pillars_table(data, tasks)
     for pillar in report_pillars(data):
-        present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
+        present.show_markdown(f"### {present.markdown_text(present.pillar_heading(pillar, pillar_title(data, pillar)))}")
         _paragraphs(narrative.for_pillar(data, pillar)[:2])
         if big:
             continue
@@ -246,7 +246,7 @@ def pillar_tasks(data, pillar: int) -> None:
     if frame.empty:
         present.show_html('<p class="note">本领域没有量化指标。</p>')
     for task, rows in frame.groupby("task", sort=False):
-        present.show_markdown(f"### {present.task_heading(task, task_titles.get(task, ''))}")
+        present.show_markdown(f"### {present.markdown_text(present.task_heading(task, task_titles.get(task, '')))}")
         present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year))
         present.show_html(present.notes_html(rows))
     if data.last_year is not None and not data.last_year.empty and frame["kpi_id"].isin(data.last_year["kpi_id"]).any():
@@ -357,7 +357,7 @@ def unit_kpis(data, unit: str) -> None:
         rows = frame[frame["pillar"] == pillar]
         if rows.empty:
             continue
-        present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
+        present.show_markdown(f"### {present.markdown_text(present.pillar_heading(pillar, pillar_title(data, pillar)))}")
         present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
         present.show_markdown("**进展说明**")
         present.show_html(present.notes_html(rows))
