@@ -158,7 +158,7 @@ def _shown(monkeypatch, section, *args) -> str:
     shown = []
     monkeypatch.setattr(present, "show_html", shown.append)
     monkeypatch.setattr(present, "show_markdown", shown.append)
-    monkeypatch.setattr(charts, "show", lambda fig: (shown.append("<figure></figure>"), charts.plt.close(fig)))
+    monkeypatch.setattr(charts, "show", lambda fig, note="": (shown.append("<figure></figure>"), charts.plt.close(fig)))
     section(*args)
     return "".join(shown)
 
@@ -266,7 +266,7 @@ def test_a_big_plans_pillar_blocks_sum_up_by_pillar(monkeypatch):
     html = _shown(monkeypatch, sections.pillar_blocks, big)
     tables = re.findall(r"<table.*?</table>", html, re.S)
     assert len(tables) == 1 and tables[0].count("<tr>") == 2  # header + the one pillar
-    assert f"<td class=\"num\">{present.BIG_PLAN_KPIS + 1}</td>" in tables[0]  # its KPIs
+    assert f"<td class=\"num\" data-label=\"指标数\">{present.BIG_PLAN_KPIS + 1}</td>" in tables[0]  # its KPIs
     assert "各项工作的进展见各领域报告" in html and "第1领域的进展。" in html
     small = with_plan(_report_data(present.BIG_PLAN_KPIS))
     html = _shown(monkeypatch, sections.pillar_blocks, small)

@@ -124,6 +124,13 @@ WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
 WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
 NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
 NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
+# Phones: a table that does not fit PHONE_TABLE_EM (a 390 px screen's text width, 366 px at 12.5 px)
+# with each text column at WRAP_COLUMN_MIN_EM reads as a card per row (report.css): its
+# LEAD_COLUMNS cell (what the row is about) first as the card's title, then its KEY_COLUMNS (what a
+# leader reads next), then every other cell as "列名：值". Narrower tables stay tables.
+PHONE_TABLE_EM = 29.0
+LEAD_COLUMNS = ("指标", "工作", "领域", "责任单位", "文件")
+KEY_COLUMNS = ("状态", "完成率", "平均完成率")
 
 
 def text_width_em(text: str) -> float:
@@ -138,13 +145,7 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
     (or its widest cell, when less), and the rest of the width goes to the long ones, up to
     WRAP_COLUMN_MAX_EM each, then what is left to those cut there — so no column collapses
     to one character and a name gets the room the table has."""
-    need = [text_width_em(h) for h in header]
-    for record in body:
-        for index, text in enumerate(record):
-            width = text_width_em(text)
-            if width > need[index]:
-                need[index] = width
-    need = [n + CELL_PADDING_EM for n in need]
+    need = _needs(header, body)
     fixed = sum(need[i] for i in nowrap)
     flexible = [i for i in range(len(header)) if i not in nowrap]
     want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
@@ -169,27 +170,70 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
     return [round(100 * w / total, 1) for w in widths]
 
 
+def _needs(header: list[str], body: list[list[str]]) -> list[float]:
+    """Each column's widest cell (header included) in em, with the cell padding."""
+    need = [text_width_em(h) for h in header]
+    for record in body:
+        for index, text in enumerate(record):
+            width = text_width_em(text)
+            if width > need[index]:
+                need[index] = width
+    return [n + CELL_PADDING_EM for n in need]
+
+
+def fits_phone(header: list[str], body: list[list[str]], nowrap: set[int]) -> bool:
+    """Whether the table fits a phone's width (:data:`PHONE_TABLE_EM`) with its one-line columns
+    whole and each other column at most :data:`WRAP_COLUMN_MIN_EM` wide."""
+    need = _needs(header, body)
+    return sum(n if i in nowrap else min(n, WRAP_COLUMN_MIN_EM) for i, n in enumerate(need)) <= PHONE_TABLE_EM
+
+
 def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None,
-               nowrap: tuple[str, ...] = ()) -> str:
+               nowrap: tuple[str, ...] = (), row_ids: list[str] | None = None,
+               links: dict[str, list[str | None]] | None = None) -> str:
     """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned,
     ``nowrap`` columns (and ids, row numbers) kept on one line (short names such as a unit's).
 
     Column widths come from the data (:func:`column_widths`) in a ``<colgroup>``, and the
     table is laid out with ``table-layout: fixed`` (report.css): the PDF engine then sizes
-    columns without measuring every cell of a long table."""
+    columns without measuring every cell of a long table. Each cell carries its column's name
+    (``data-label``) and a table too wide for a phone the class ``cards`` (:func:`fits_phone`):
+    on a phone each row then reads as a card, name, 状态 and 完成率 first.
+    ``row_ids``: an anchor per row (a link's target, see :mod:`reportlib.report.navigation`);
+    ``links``: column -> one href (or None) per row, the cell's text linked to it."""
     columns = list(frame.columns)
-    classes = []
+    lead = next((c for c in LEAD_COLUMNS if c in columns), None)
+    classes, card_classes = [], []
     for column in columns:
         names = ((["num"] if column in numeric else []) + (["status"] if column == status_column else [])
                  + (["nowrap"] if column in NOWRAP_COLUMNS or column in nowrap else []))
-        classes.append(f' class="{" ".join(names)}"' if names else "")
+        classes.append(" ".join(names))
+        card_classes.append(" ".join(names + (["lead"] if column == lead else []) + (["key"] if column in KEY_COLUMNS else [])
+                                     + (["card-id"] if column == "编号" else [])))
     body, widths = _cells_and_widths(frame, numeric, status_column, nowrap)
+    one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
+    links = links or {}
     cols = "".join(f'<col style="width:{w}%">' for w in widths)
-    head = "".join(f"<th{a}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
-    rows = ["<tr>" + "".join(f"<td{a}>{escape(text)}</td>" for a, text in zip(classes, record)) + "</tr>"
-            for record in body]
-    return (f'<table class="report-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+    head = "".join(f"<th{_class(a)}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
+    rows = []
+    for number, record in enumerate(body):
+        anchor = f' id="{escape(row_ids[number])}"' if row_ids and row_ids[number] else ""
+        cells = "".join(f'<td{_class(a)} data-label="{escape(str(c))}">{_cell(text, links.get(c), number)}</td>'
+                        for a, c, text in zip(card_classes, columns, record))
+        rows.append(f"<tr{anchor}>{cells}</tr>")
+    kind = "report-table" if fits_phone([str(c) for c in columns], body, one_line) else "report-table cards"
+    return (f'<table class="{kind}"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _class(names: str) -> str:
+    return f' class="{names}"' if names else ""
+
+
+def _cell(text: str, hrefs: list[str | None] | None, row: int) -> str:
+    """A cell's escaped text, linked when ``hrefs`` has an address for the row."""
+    href = hrefs[row] if hrefs else None
+    return f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
 
 
 def _cells_and_widths(frame: pd.DataFrame, numeric: tuple[str, ...], status_column: str | None,
@@ -300,6 +344,32 @@ def _last_year_figure(previous: dict | None, row: dict) -> str:
     return "—" if is_missing(value) else fmt_quantity(value, row["unit"])
 
 
+# What a chart leaves out, said under it (charts.show's note)
+CHART_IDS_NAMED_MAX = 12  # KPI ids named in a chart's note; more: "等N项"
+
+
+def _ids_text(ids: list[str]) -> str:
+    shown = "、".join(ids[:CHART_IDS_NAMED_MAX])
+    return shown if len(ids) <= CHART_IDS_NAMED_MAX else f"{shown}等"
+
+
+def milestones_note(progress: pd.DataFrame) -> str:
+    """Under a chart of completion rates: the milestones it leaves out (they have no rate), by id."""
+    ids = progress.loc[progress["kind"] == "milestone", "kpi_id"].tolist()
+    if not ids:
+        return ""
+    return (f"节点类指标{len(ids)}项（{_ids_text(ids)}）按是否完成考核、没有完成率，未列入本图，"
+            "其进展见下文各表。")
+
+
+def unreported_note(progress: pd.DataFrame) -> str:
+    """Under a chart of average completion: the KPIs not reported this quarter, which the averages leave out."""
+    ids = progress.loc[progress["status"] == "missing", "kpi_id"].tolist()
+    if not ids:
+        return ""
+    return f"本季度未报送的{len(ids)}项指标（{_ids_text(ids)}）未计入图中的平均完成率。"
+
+
 def notes_html(progress: pd.DataFrame) -> str:
     """进展说明 quoted from the submissions (untrusted text, escaped)."""
     items = [
@@ -319,10 +389,17 @@ def sample_badge_html() -> str:
     return f'<div class="sample-badge">{style.SAMPLE_DATA_LABEL}：本报告由示例数据生成，不代表实际工作进展</div>'
 
 
+TITLE_PART_MARK = "——"  # 报告——（二）领域 / 报告——单位: the part after it starts a line of its own
+
+
 def cover_html(title: str, subtitle_lines: list[str], sample: bool) -> str:
+    """The cover: the title (a pillar's or unit's name after —— on a line of its own, so that the
+    title never wraps a lone character or two onto its second line), the subtitle lines, 示例数据."""
     lines = "".join(f'<div class="subtitle">{escape(line)}</div>' for line in subtitle_lines)
     badge = sample_badge_html() if sample else ""
-    return f'<header class="cover"><h1>{escape(title)}</h1>{lines}{badge}</header>'
+    main, mark, part = title.partition(TITLE_PART_MARK)
+    heading = escape(main) + (f'<span class="title-part">{escape(mark + part)}</span>' if mark else "")
+    return f'<header class="cover"><h1>{heading}</h1>{lines}{badge}</header>'
 
 
 def provenance_html(items: dict) -> str:

@@ -88,8 +88,9 @@ def overview(data) -> None:
                                            title="各状态指标数"))
     pillars = prog.rollup(data.progress, by="pillar")
     labels = [present.pillar_heading(p, narrative._short(pillar_title(data, p))) for p in pillars["pillar"]]
-    charts.show(charts.completion_by_group(labels, pillars["avg_completion"].fillna(0) * 100, data.expected_share * 100,
-                                           title="各领域平均完成率", status_labels=[f"滞后{b + s}项" for b, s in zip(pillars["behind"], pillars["severely_behind"])]))
+    charts.show(charts.completion_by_group(labels, pillars["avg_completion"] * 100, data.expected_share * 100,
+                                           title="各领域平均完成率", status_labels=[f"滞后{b + s}项" for b, s in zip(pillars["behind"], pillars["severely_behind"])]),
+                note=present.unreported_note(data.progress))
 
 
 def pillar_blocks(data) -> None:
@@ -252,7 +253,10 @@ def pillar_overview(data, pillar: int) -> None:
     (charts.BULLET_ROWS_PER_CHART rows each) so that every KPI reaches paper."""
     _paragraphs(narrative.for_pillar(data, pillar))
     frame = data.progress[(data.progress["pillar"] == pillar) & (data.progress["kind"] != "milestone")]
+    left_out = present.milestones_note(data.progress[data.progress["pillar"] == pillar])
     if frame.empty:
+        if left_out:
+            present.show_html(f'<p class="note">{escape(left_out)}</p>')
         return
     completion = (frame["completion"].astype(float) * 100).tolist()
     expected = ((frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100).tolist()
@@ -264,7 +268,8 @@ def pillar_overview(data, pillar: int) -> None:
                                  if len(pieces) > 1 else "")
         charts.show(charts.bullet_chart(names[rows.start:rows.stop], completion[rows.start:rows.stop],
                                         expected[rows.start:rows.stop], codes[rows.start:rows.stop],
-                                        labels[rows.start:rows.stop], title=title))
+                                        labels[rows.start:rows.stop], title=title),
+                    note=left_out if number == len(pieces) else "")
 
 
 def pillar_tasks(data, pillar: int) -> None:
@@ -342,8 +347,9 @@ def units_ranking(data) -> None:
                 present.ids_paragraph_html(f"{owner}{label}", ids)
                 for owner in ranked["owner"] for label, ids in zip(("滞后指标", "未报送指标"), lists[owner]) if ids))
         charts.show(charts.completion_by_group(
-            list(ranked["owner"]), ranked["avg_completion"].fillna(0) * 100, data.expected_share * 100,
-            title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]))
+            list(ranked["owner"]), ranked["avg_completion"] * 100, data.expected_share * 100,
+            title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]),
+            note=present.unreported_note(frame[frame["owner"] != owners.NO_OWNER]))
     unowned = frame[frame["owner"] == owners.NO_OWNER]
     if not unowned.empty:
         present.show_markdown(f"**{owners.NO_OWNER}的指标**（{len(unowned)}项，不参与排名，请在计划文件中补充责任单位）")
