@@ -146,10 +146,19 @@ def show(fig, note: str = "") -> None:
     and, for a chart function of this module, its narrow SVG for phones
     (:data:`NARROW_SVG_MIMETYPE`); the HTML and PDF show the SVG (nbconvert prefers it).
     """
-    import base64
-    from html import escape
+    from IPython.display import HTML, display
 
-    from IPython.display import HTML, SVG, display
+    display(chart_bundle(fig), raw=True)
+    if note:
+        display(HTML(note_html(note)))
+
+
+def chart_bundle(fig) -> dict:
+    """The figure as a notebook output's data (closes it): wide SVG, PNG at print resolution
+    and, when the figure knows its narrow layout, the narrow SVG (:data:`NARROW_SVG_MIMETYPE`)."""
+    import base64
+
+    from IPython.display import SVG
 
     narrow = getattr(fig, "reportlib_narrow", None)
     bbox = tight_bbox(fig)
@@ -157,9 +166,14 @@ def show(fig, note: str = "") -> None:
     bundle = {"image/svg+xml": SVG(to_svg(fig, bbox))._repr_svg_(), "image/png": png}  # as display(SVG(...)) shows it
     if narrow is not None:
         bundle[NARROW_SVG_MIMETYPE] = SVG(to_svg(narrow()))._repr_svg_()
-    display(bundle, raw=True)
-    if note:
-        display(HTML(f'<p class="note chart-note">{escape(note)}</p>'))
+    return bundle
+
+
+def note_html(note: str) -> str:
+    """The note under a chart (plain text, escaped)."""
+    from html import escape
+
+    return f'<p class="note chart-note">{escape(note)}</p>'
 
 
 def _bar_rows(ax, labels, layout: Layout, fontsize: float | None = None) -> None:

@@ -124,11 +124,13 @@ WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
 WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
 NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
 NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
-# Phones: a table that does not fit PHONE_TABLE_EM (a 390 px screen's text width, 366 px at 12.5 px)
-# with each text column at WRAP_COLUMN_MIN_EM reads as a card per row (report.css): its
+# Phones: a table of more than PHONE_TABLE_COLUMNS columns, or one that does not fit PHONE_TABLE_EM
+# (a 390 px screen's text width, 366 px at 12.5 px) with each text column at WRAP_COLUMN_MIN_EM,
+# reads as a card per row (report.css; a fourth column leaves a text column 3–4 characters): its
 # LEAD_COLUMNS cell (what the row is about) first as the card's title, then its KEY_COLUMNS (what a
 # leader reads next), then every other cell as "列名：值". Narrower tables stay tables.
 PHONE_TABLE_EM = 29.0
+PHONE_TABLE_COLUMNS = 3
 LEAD_COLUMNS = ("指标", "工作", "领域", "责任单位", "文件")
 KEY_COLUMNS = ("状态", "完成率", "平均完成率")
 
@@ -183,7 +185,10 @@ def _needs(header: list[str], body: list[list[str]]) -> list[float]:
 
 def fits_phone(header: list[str], body: list[list[str]], nowrap: set[int]) -> bool:
     """Whether the table fits a phone's width (:data:`PHONE_TABLE_EM`) with its one-line columns
-    whole and each other column at most :data:`WRAP_COLUMN_MIN_EM` wide."""
+    whole and each other column at most :data:`WRAP_COLUMN_MIN_EM` wide, in at most
+    :data:`PHONE_TABLE_COLUMNS` columns."""
+    if len(header) > PHONE_TABLE_COLUMNS:
+        return False
     need = _needs(header, body)
     return sum(n if i in nowrap else min(n, WRAP_COLUMN_MIN_EM) for i, n in enumerate(need)) <= PHONE_TABLE_EM
 
