@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlib.build import children, preflight, publish, render
-from reportlib.report import pages
+from reportlib.report import navigation, pages
 from reportlib import provenance, quarters, workspace
 from reportlib.errors import InputError, NothingToDo, RenderError, UsageError
 from reportlib.build.lock import LOCK_FILE, LockHeld, build_lock  # noqa: F401 (the build's lock, re-exported)
@@ -100,10 +100,10 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
     inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
     jobs = []
     if with_quarter_report:
-        jobs.append(ReportJob(workspace.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/quarter",
+        jobs.append(ReportJob(workspace.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/{navigation.QUARTER_STEM}",
                               {"year": year, "quarter": index}, **inputs))
     for pillar in pillars:
-        jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
+        jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/{navigation.pillar_stem(pillar)}",
                               {"year": year, "quarter": index, "pillar": pillar}, **inputs))
     if with_quarter_report:
         jobs += unit_jobs(quarter, ws)
@@ -114,11 +114,10 @@ def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
     """One report per responsible unit (owner) of the quarter's year's plan."""
     from reportlib.report import owners
     from reportlib.report.data import cached_plan
-    from reportlib.template import safe_file_part
 
     year, index = quarters.quarter_year(quarter), quarters.quarter_index(quarter)
     inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
-    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{safe_file_part(unit)}",
+    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/{navigation.unit_stem(unit)}",
                       {"year": year, "quarter": index, "unit": unit}, **inputs)
             for unit in owners.plan_owners(cached_plan(ws.plan_file(year)).kpis)]
 
@@ -416,8 +415,6 @@ def with_navigation(jobs: list[ReportJob], available: list[str], years: list[Yea
     of the same plan year that has data (a new year's data never changes last year's reports;
     the index links the years)."""
     from dataclasses import replace
-
-    from reportlib.report import navigation
 
     pillars_of = {y.year: y.pillars for y in years}
     building = {job.name for job in jobs}

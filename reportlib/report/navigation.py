@@ -1,4 +1,6 @@
-"""Links from each report to the index and to the same report of the previous and next quarter.
+"""Links between reports: from each report to the index and to the same report of the previous and
+next quarter, and within a quarter from the quarter report down to the pillar and unit reports
+(a KPI id to its row there: :func:`pillar_href`, :func:`unit_href`; the names are the build's).
 
 The links are worked out at build time from the quarters of the report's plan year that have
 data, and only to a report that the other quarter has too (the same pillar or unit) and that
@@ -14,6 +16,40 @@ from reportlib.quarters import quarter_label
 
 MAIN_TAG = '<main class="report">'
 INDEX_LABEL = "报告目录"
+QUARTER_STEM = "quarter"
+
+
+# --------------------------------------------------------------------------- a quarter's reports
+
+
+def pillar_stem(pillar: int) -> str:
+    """The file name (without extension) of a pillar's report in its quarter's folder."""
+    return f"pillar-{int(pillar)}"
+
+
+def unit_stem(unit: str) -> str:
+    """The file name (without extension) of a responsible unit's report in its quarter's folder."""
+    from reportlib.template import safe_file_part
+
+    return f"unit-{safe_file_part(unit)}"
+
+
+def kpi_anchor(kpi_id: str) -> str:
+    """The id of a KPI's row in its pillar's and its unit's report (a drill-down link's target)."""
+    return f"kpi-{kpi_id}"
+
+
+def pillar_href(pillar: int, kpi_id: str | None = None) -> str:
+    """Link from a report of the quarter to a pillar's report (at ``kpi_id``'s row, when given)."""
+    return f"{pillar_stem(pillar)}.html" + (f"#{kpi_anchor(kpi_id)}" if kpi_id else "")
+
+
+def unit_href(unit: str, kpi_id: str | None = None) -> str:
+    """Link from a report of the quarter to a unit's report (at ``kpi_id``'s row, when given)."""
+    return f"{unit_stem(unit)}.html" + (f"#{kpi_anchor(kpi_id)}" if kpi_id else "")
+
+
+# --------------------------------------------------------------------------- other quarters
 
 
 def neighbours(quarter: str, available: list[str]) -> tuple[str | None, str | None]:

@@ -35,6 +35,9 @@ _EMBEDDED_FONT_FACE = re.compile(
 
 # A chart's narrow layout for phones (reportlib.report.charts), which print never shows
 _NARROW_CHART = re.compile(r'<div class="chart-narrow">.*?</div>\n?', re.S)
+# Links to the other reports of the quarter (reportlib.report.navigation): on paper they are
+# text (a PDF would carry them as file addresses of the machine that built it)
+_RELATIVE_LINK = re.compile(r'<a href="(?![a-z][a-z0-9+.-]*:|#)[^"]*">')
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -43,12 +46,12 @@ def html_to_pdf(html: str) -> bytes:
     The PDF takes the font from the font files (``fonts.font_face_css``); the copies
     embedded in the HTML for browsers are dropped first, as WeasyPrint would only parse
     and decode them (the PDF is the same, about 0.1 s sooner), and so are the charts' narrow
-    layouts for phones, which print hides.
+    layouts for phones, which print hides; links to the quarter's other reports become text.
     """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html = _NARROW_CHART.sub("", _EMBEDDED_FONT_FACE.sub("", html))
+    html = _RELATIVE_LINK.sub("<a>", _NARROW_CHART.sub("", _EMBEDDED_FONT_FACE.sub("", html)))
     font_config = FontConfiguration()
     try:
         font_css = CSS(string=fonts.font_face_css(), font_config=font_config)

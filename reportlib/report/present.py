@@ -122,7 +122,12 @@ TABLE_WIDTH_EM = 54.0
 CELL_PADDING_EM = 1.4  # 8 px each side plus the borders
 WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
 WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
+# A text column whose longest cell is this short holds labels (a unit's name 社会事务办公室, 年度目标):
+# it gets its whole width, as a label broken in two reads wrong (城市管理/办)
+LABEL_COLUMN_MAX_EM = 8.0
+TEXT_COLUMN_LEAST_EM = 4.5  # when even the floors do not fit, a text column keeps this much (3 characters)
 NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
+WIDE_ASCII_EM = {"%": 0.85, "M": 0.85, "W": 0.95, "m": 0.85, "w": 0.75, "@": 0.9}
 NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
 # Phones: a table of more than PHONE_TABLE_COLUMNS columns, or one that does not fit PHONE_TABLE_EM
 # (a 390 px screen's text width, 366 px at 12.5 px) with each text column at WRAP_COLUMN_MIN_EM,
@@ -137,22 +142,34 @@ KEY_COLUMNS = ("状态", "完成率", "平均完成率")
 
 def text_width_em(text: str) -> float:
     """Approximate width of ``text`` in em: wide, full-width and ambiguous (≥, —: full width in the
-    CJK font) characters 1, the rest 0.56."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_ASCII_EM for ch in text)
+    CJK font) characters 1, % and a few wide letters about 0.85, the rest 0.56."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else WIDE_ASCII_EM.get(ch, NARROW_ASCII_EM)
+               for ch in text)
 
 
-def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) -> list[float]:
+def column_widths(header: list[str], body: list[list[str]], nowrap: set[int],
+                  table_em: float = TABLE_WIDTH_EM) -> list[float]:
     """Percent widths of the columns, from the data's shape: a column that must not wrap
     (numbers, status, ids) gets its widest cell; each other column at least WRAP_COLUMN_MIN_EM
-    (or its widest cell, when less), and the rest of the width goes to the long ones, up to
-    WRAP_COLUMN_MAX_EM each, then what is left to those cut there — so no column collapses
-    to one character and a name gets the room the table has."""
+    (or its widest cell, when less; a column of short labels, LABEL_COLUMN_MAX_EM, its widest
+    cell), and the rest of the width goes to the long ones, up to WRAP_COLUMN_MAX_EM each, then
+    what is left to those cut there — so no column collapses to one character and a name gets
+    the room the table has. When even that does not fit, the text columns give way (down to
+    TEXT_COLUMN_LEAST_EM), never the one-line ones. ``table_em``: the table's width in em of its
+    font (the Word document's differs from the HTML's)."""
     need = _needs(header, body)
     fixed = sum(need[i] for i in nowrap)
     flexible = [i for i in range(len(header)) if i not in nowrap]
     want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
-    floor = {i: min(need[i], WRAP_COLUMN_MIN_EM) for i in flexible}
-    room = TABLE_WIDTH_EM - fixed
+    floor = {i: need[i] if need[i] <= LABEL_COLUMN_MAX_EM + CELL_PADDING_EM else min(need[i], WRAP_COLUMN_MIN_EM)
+             for i in flexible}
+    room = table_em - fixed
+    if sum(floor.values()) > room:  # long texts give way first, then labels
+        labels = [i for i in flexible if need[i] <= LABEL_COLUMN_MAX_EM + CELL_PADDING_EM]
+        for group in ([i for i in flexible if i not in labels], labels):
+            others = sum(floor[i] for i in flexible if i not in group)
+            share = min(max(room - others, 0.0) / (sum(floor[i] for i in group) or 1.0), 1.0)
+            floor.update({i: max(floor[i] * share, min(need[i], TEXT_COLUMN_LEAST_EM)) for i in group})
     if sum(want.values()) > room:
         # every text column gets its floor (a short one, e.g. a unit's name, all of its width);
         # what is left goes to the columns above their floor, in proportion to what they lack
@@ -272,12 +289,16 @@ def _fmt(value) -> str:
 
 
 def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *, with_owner: bool = False,
-              last_year: pd.DataFrame | None = None) -> str:
+              last_year: pd.DataFrame | None = None, anchors: bool = False, drill: bool = False) -> str:
     """指标 / 目标 / 累计完成 / 序时进度 / 完成率 / 状态 (/ 责任单位) for the given progress rows.
 
     ``last_year`` (progress.year_over_year rows): adds 上年同期, last year's figure of the
-    same quarter for the KPIs that recur (— for the others).
+    same quarter for the KPIs that recur (— for the others). ``anchors``: each row is a link's
+    target (a pillar's or a unit's report); ``drill`` (the quarter report): each KPI id links to
+    its row in its pillar's report, each 责任单位 to the KPI's row in the unit's report.
     """
+    from reportlib.report import navigation
+
     previous = {} if last_year is None or last_year.empty else {
         r["kpi_id"]: r for r in last_year.to_dict("records")}
     with_last_year = any(k in previous for k in progress["kpi_id"])
@@ -300,8 +321,18 @@ def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *,
         rows.append(record)
     columns = (["编号", "指标", "目标", "累计完成"] + (["上年同期"] if with_last_year else [])
                + ["序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else []))
+    records = merged.to_dict("records")
+    links = {}
+    if drill:
+        # (the plan's own KPIs, pillar 0, have no pillar report)
+        links["编号"] = [navigation.pillar_href(r["pillar"], r["kpi_id"]) if r.get("pillar", PLAN_LEVEL_PILLAR) != PLAN_LEVEL_PILLAR
+                       else None for r in records]
+        links["责任单位"] = [navigation.unit_href(r["owner"], r["kpi_id"]) if isinstance(r.get("owner"), str) and r["owner"]
+                         else None for r in records]
+    # targets are figures and short phrases (≥1.36万平方米, 完成（第四季度前）): never broken
     return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "上年同期", "序时进度", "完成率"),
-                      status_column="状态")
+                      status_column="状态", nowrap=("目标",), links=links,
+                      row_ids=[navigation.kpi_anchor(r["kpi_id"]) for r in records] if anchors else None)
 
 
 # A plan of more than BIG_PLAN_KPIS KPIs (a county's, a merged district's) is a "big plan".
@@ -410,6 +441,13 @@ def cover_html(title: str, subtitle_lines: list[str], sample: bool) -> str:
 def provenance_html(items: dict) -> str:
     parts = "；".join(f"{escape(k)}：{escape(str(v))}" for k, v in items.items())
     return f'<footer class="provenance">数据来源与版本 —— {parts}</footer>'
+
+
+def linked_heading_html(level: int, text: str, href: str | None) -> str:
+    """A heading whose text links to ``href`` when given (the quarter report's pillar headings: to
+    the pillar's report)."""
+    inner = f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+    return f"<h{level}>{inner}</h{level}>"
 
 
 def show_html(html: str) -> None:

@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 
 from reportlib import actuals, progress as prog, quarters
-from reportlib.report import charts, narrative, owners, present
+from reportlib.report import charts, narrative, navigation, owners, present
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
 REJECT_COLUMNS = {"file": "文件", "row": "行", "column": "列", "raw_value": "原值", "message": "原因"}
@@ -102,7 +102,8 @@ def pillar_blocks(data) -> None:
     if big:
         _pillars_table(data, tasks)
     for pillar in report_pillars(data):
-        present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
+        present.show_html(present.linked_heading_html(3, present.pillar_heading(pillar, pillar_title(data, pillar)),
+                                                      navigation.pillar_href(pillar) if pillar else None))
         _paragraphs(narrative.for_pillar(data, pillar)[:2])
         if big:
             continue
@@ -133,7 +134,8 @@ def _pillars_table(data, tasks: pd.DataFrame) -> None:
     })
     present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标、{len(tasks)} 项工作，'
                       '下表按领域汇总；各项工作的进展见各领域报告。</p>')
-    present.show_html(present.table_html(table, numeric=tuple(table.columns[1:])))
+    present.show_html(present.table_html(table, numeric=tuple(table.columns[1:]), links={
+        "领域": [navigation.pillar_href(p) if p else None for p in pillars["pillar"]]}))
 
 
 def attention(data, pillar: int | None = None) -> None:
@@ -148,7 +150,8 @@ def attention(data, pillar: int | None = None) -> None:
         present.show_html('<p class="note">无欠进度或严重滞后的指标。</p>')
     else:
         shown, rest = _split_list(lag, shorten)
-        present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True))
+        present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True,
+                                            drill=pillar is None))
         _rest_by_id(rest, "其余滞后指标")
     missing = prog.missing_submissions(frame)
     present.show_markdown(f"**未报送指标**（{len(missing)}项）")
@@ -226,7 +229,7 @@ def appendix(data) -> None:
     """附表: every KPI of the plan, with its figures; for a big plan (present.is_big_plan)
     every KPI's id under its status, saying where the figures are."""
     if not present.is_big_plan(data.progress):
-        present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
+        present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True, drill=True))
         return
     present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标，附表按状态列出全部指标编号；'
                       '各指标的名称、目标、累计完成和序时进度见各领域报告。</p>')
@@ -280,7 +283,8 @@ def pillar_tasks(data, pillar: int) -> None:
         present.show_html('<p class="note">本领域没有量化指标。</p>')
     for task, rows in frame.groupby("task", sort=False):
         present.show_markdown(f"### {present.task_heading(task, task_titles.get(task, ''))}")
-        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year))
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year,
+                                            anchors=True))
         present.show_html(present.notes_html(rows))
     if data.last_year is not None and not data.last_year.empty and frame["kpi_id"].isin(data.last_year["kpi_id"]).any():
         present.show_html(f'<p class="note">“上年同期”为{data.previous_year}年同一季度末的完成数（同名同单位的指标，'
@@ -341,7 +345,8 @@ def units_ranking(data) -> None:
         in_table = (all(len(ids) <= present.IDS_IN_TABLE_MAX for pair in lists.values() for ids in pair)
                     and present.ids_fit_unbroken(with_ids, ("滞后指标", "未报送指标"), numeric=count_columns,
                                                  nowrap=("责任单位",)))
-        present.show_html(present.table_html(with_ids if in_table else rows, numeric=count_columns, nowrap=("责任单位",)))
+        present.show_html(present.table_html(with_ids if in_table else rows, numeric=count_columns, nowrap=("责任单位",),
+                                             links={"责任单位": [navigation.unit_href(o) for o in ranked["owner"]]}))
         if not in_table:  # a long list would make its row pages tall, a narrow column break ids in two
             present.show_html('<p class="note">各单位的滞后指标（按差距排序）与未报送指标：</p>' + "".join(
                 present.ids_paragraph_html(f"{owner}{label}", ids)
@@ -392,7 +397,7 @@ def unit_kpis(data, unit: str) -> None:
         if rows.empty:
             continue
         present.show_markdown(f"### {present.pillar_heading(pillar, pillar_title(data, pillar))}")
-        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, anchors=True))
         present.show_markdown("**进展说明**")
         present.show_html(present.notes_html(rows))
 
