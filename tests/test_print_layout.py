@@ -152,12 +152,21 @@ def laid_out(tmp_path_factory):
     return pages, lead_ins, whole
 
 
-def test_no_word_of_a_table_cell_is_split_across_lines(laid_out):
-    pages, _, whole = laid_out
-    text = "\n".join(pages).replace(" ", "")  # (the PDF's text has a space where Latin and CJK runs meet)
+def assert_no_cell_split(pages_text: list[str], whole: list[list[str]]) -> None:
+    text = "\n".join(pages_text).replace(" ", "")  # (the PDF's text has a space where Latin and CJK runs meet)
     for column in whole:
         for value in set(column) - {"—"}:
             assert text.count(value) >= column.count(value), f"{value} is split across lines"
+
+
+def test_no_word_of_a_table_cell_is_split_across_lines(laid_out):
+    pages_text, _, whole = laid_out
+    assert_no_cell_split(pages_text, whole)
+
+
+def test_no_word_of_a_pdf_table_cell_is_split_across_lines(printed):
+    pages_text, _, whole = printed
+    assert_no_cell_split(pages_text, whole)
 
 
 def test_no_page_ends_with_a_heading_or_a_lead_in_line(laid_out):
@@ -170,12 +179,12 @@ def test_no_page_ends_with_a_heading_or_a_lead_in_line(laid_out):
 
 @pytest.fixture(scope="module")
 def printed():
-    nb, lead_ins, _ = _report_notebook()
-    return pdf_pages(render.export_html(nb)), lead_ins
+    nb, lead_ins, whole = _report_notebook()
+    return pdf_pages(render.export_html(nb)), lead_ins, whole
 
 
 def test_no_pdf_page_ends_with_a_heading_or_a_lead_in_line(printed):
-    pages_text, lead_ins = printed
+    pages_text, lead_ins, _ = printed
     assert len(pages_text) > 3
     for number, page in enumerate(pages_text[:-1], start=1):
         lines = _body_lines(page)
@@ -205,7 +214,7 @@ def test_the_last_pdf_page_holds_more_than_the_provenance_line():
 
 
 def test_a_title_never_leaves_a_character_or_two_alone_on_its_last_line(printed):
-    pages_text, _ = printed
+    pages_text, _, _ = printed
     main, _, part = TITLE.partition("——")
     first = _body_lines(pages_text[0])
     assert first[0] == main and first[1].startswith("——"), first[:3]  # its part on a line of its own

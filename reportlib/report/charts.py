@@ -218,10 +218,10 @@ TEXT_ROOM = {False: 0.28, True: 0.42}  # by Layout.labels_above (the narrow axis
 
 
 def percent_axis_top(values) -> float:
-    """Where a percent axis ends: 100 %, or the largest value drawn rounded up to 25 % when more."""
+    """Where a percent axis ends: 100 %, or the largest value drawn rounded up to 10 % when more."""
     known = [float(v) for v in values if v == v]
     largest = max(known, default=100.0)
-    return max(100.0, math.ceil(largest / 25.0) * 25.0)
+    return max(100.0, math.ceil(largest / 10.0) * 10.0)
 
 
 def _percent_axis(ax, top: float, layout: Layout) -> None:

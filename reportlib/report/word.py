@@ -46,8 +46,10 @@ def _markdown_html(text: str) -> str:
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 NOTE_PT = word_page.NOTE_PT
-# The table's width in em of its font (TABLE_PT), for present.column_widths
+# The table's width in em of its font (TABLE_PT), for present.column_widths; a table the HTML sets
+# in its smaller type (class "dense", present.is_dense) is set in the same proportion smaller here
 TABLE_WIDTH_EM = TEXT_WIDTH_MM / (TABLE_PT * 25.4 / 72)
+DENSE_TABLE_PT = 8  # (its page is narrower than the PDF's: 170 mm against 178 mm)
 ONE_LINE_CLASSES = {"num", "status", "nowrap"}  # cells the HTML keeps on one line (present.table_html)
 LEAD_IN_MAX_CHARS = 60  # a paragraph this short before a table, chart or list leads into it: kept with it
 # HTML block elements that only group others: their children are converted in turn
@@ -187,7 +189,8 @@ class _Writer:
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        widths = _column_widths(rows, width)
+        dense = "dense" in (tag.get("class") or [])
+        widths = _column_widths(rows, width, TABLE_WIDTH_EM * TABLE_PT / DENSE_TABLE_PT if dense else TABLE_WIDTH_EM)
         for column, column_width in zip(table.columns, widths):
             column.width = column_width  # w:gridCol, which LibreOffice and WPS lay out by
         for r, row in enumerate(rows):
@@ -205,6 +208,9 @@ class _Writer:
                 if r < header_rows:  # the header row goes with the first row of figures
                     paragraph.paragraph_format.keep_with_next = True
                 self._inline(paragraph, cell, bold=r < header_rows)
+                if dense:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(DENSE_TABLE_PT)
                 if "num" in (cell.get("class") or []):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if r < header_rows:
@@ -222,7 +228,7 @@ class _Writer:
         self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _column_widths(rows, count: int) -> list[int]:
+def _column_widths(rows, count: int, table_em: float = TABLE_WIDTH_EM) -> list[int]:
     """Column widths (EMU) over the text width, from the content as the HTML report's
     (:func:`reportlib.report.present.column_widths` at the Word table's font size): a column whose
     cells the HTML keeps on one line (:data:`ONE_LINE_CLASSES`) gets its longest cell whole, so no
@@ -233,7 +239,7 @@ def _column_widths(rows, count: int) -> list[int]:
         cells = row.find_all(["th", "td"], recursive=False)[:count]
         body.append([_text(cell) for cell in cells] + [""] * (count - len(cells)))
         one_line |= {c for c, cell in enumerate(cells) if ONE_LINE_CLASSES & set(cell.get("class") or [])}
-    percents = present.column_widths(body[0], body[1:], one_line, table_em=TABLE_WIDTH_EM)
+    percents = present.column_widths(body[0], body[1:], one_line, table_em=table_em)
     return [int(Mm(TEXT_WIDTH_MM) * p / sum(percents)) for p in percents]
 
 
