@@ -7,7 +7,7 @@ of a notebook), :mod:`~reportlib.report.narrative` (the sentences), :mod:`~repor
 (the house style), :mod:`~reportlib.report.fonts` (the pinned report font),
 :mod:`~reportlib.report.pages` (the page template, CSS and PDF layout),
 :mod:`~reportlib.report.navigation` (links between reports), :mod:`~reportlib.report.word` (the
-Word export), :mod:`~reportlib.report.index` (``reports/index.html``),
+Word export) with :mod:`~reportlib.report.word_page` (its page, fonts and language), :mod:`~reportlib.report.index` (``reports/index.html``),
 :mod:`~reportlib.report.owners` (责任单位 and their ranking) and :mod:`~reportlib.report.remind`
 (催报清单).
 

@@ -187,7 +187,8 @@ def _bar_rows(ax, labels, layout: Layout, fontsize: float | None = None) -> None
     ax.spines["left"].set_visible(False)
     for y, label in zip(positions, labels):
         ax.annotate(label, (0, y - 0.27), xycoords=("axes fraction", "data"), va="bottom", ha="left",
-                    fontsize=layout.text_pt, annotation_clip=False)
+                    fontsize=layout.text_pt, annotation_clip=False,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})  # over the dashed 序时 line
 
 
 def _figure(layout: Layout, rows: int, extra_in: float):
