@@ -169,12 +169,16 @@ def test_no_word_of_a_pdf_table_cell_is_split_across_lines(printed):
     assert_no_cell_split(pages_text, whole)
 
 
-def test_no_page_ends_with_a_heading_or_a_lead_in_line(laid_out):
-    pages, lead_ins, _ = laid_out
-    assert len(pages) > 3
-    for number, page in enumerate(pages[:-1], start=1):
+def assert_no_page_ends_with(pages_text: list[str], lead_ins: list[str]) -> None:
+    assert len(pages_text) > 3
+    for number, page in enumerate(pages_text[:-1], start=1):
         lines = _body_lines(page)
         assert lines[-1] not in lead_ins, f"page {number} ends with {lines[-1]!r}"
+
+
+def test_no_page_ends_with_a_heading_or_a_lead_in_line(laid_out):
+    pages_text, lead_ins, _ = laid_out
+    assert_no_page_ends_with(pages_text, lead_ins)
 
 
 @pytest.fixture(scope="module")
@@ -185,10 +189,7 @@ def printed():
 
 def test_no_pdf_page_ends_with_a_heading_or_a_lead_in_line(printed):
     pages_text, lead_ins, _ = printed
-    assert len(pages_text) > 3
-    for number, page in enumerate(pages_text[:-1], start=1):
-        lines = _body_lines(page)
-        assert lines[-1] not in lead_ins, f"page {number} ends with {lines[-1]!r}"
+    assert_no_page_ends_with(pages_text, lead_ins)
 
 
 def _notes_report(count: int) -> str:

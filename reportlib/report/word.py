@@ -51,6 +51,7 @@ NOTE_PT = word_page.NOTE_PT
 TABLE_WIDTH_EM = TEXT_WIDTH_MM / (TABLE_PT * 25.4 / 72)
 DENSE_TABLE_PT = 8  # (its page is narrower than the PDF's: 170 mm against 178 mm)
 ONE_LINE_CLASSES = {"num", "status", "nowrap"}  # cells the HTML keeps on one line (present.table_html)
+PROVENANCE_KEEPS = 3  # paragraphs before the provenance line kept on its page
 LEAD_IN_MAX_CHARS = 60  # a paragraph this short before a table, chart or list leads into it: kept with it
 # HTML block elements that only group others: their children are converted in turn
 CONTAINERS = {"div", "section", "header", "main", "article", "blockquote", "footer", "body", "html"}
@@ -135,6 +136,9 @@ class _Writer:
         elif tag.name in {"svg", "style", "script", "hr"}:
             return  # charts come as PNG outputs; no styles or scripts in Word
         elif "subtitle" in classes or "sample-badge" in classes or tag.name == "footer":
+            if tag.name == "footer":  # the provenance line: never alone on the last page
+                for before in self.document.paragraphs[-PROVENANCE_KEEPS:]:
+                    before.paragraph_format.keep_with_next = True
             paragraph = self.document.add_paragraph()
             self._inline(paragraph, tag)
             if "sample-badge" in classes:
