@@ -41,7 +41,8 @@ def report_notebook() -> nbformat.NotebookNode:
     table.outputs = [_display({"text/markdown": "**滞后指标**（30项）"}),
                      _display({"text/html": present.kpi_table(PROGRESS, KPIS, 3, with_owner=True)})]
     chart = nbformat.v4.new_code_cell("sections.overview(data)")
-    chart.outputs = [_display({"image/svg+xml": svg, "image/png": png, "text/plain": "<SVG>"})]
+    chart.outputs = [_display({"image/svg+xml": svg, "image/png": png, "text/plain": "<SVG>"}),
+                     _display({"text/html": charts.note_html("节点类指标1项（K1.2.01）未列入本图。")})]
     only = nbformat.v4.new_markdown_cell("# 笔记本说明（不进报告）")
     only.metadata["tags"] = ["notebook-only"]
     nb.cells = [only, cover, nbformat.v4.new_markdown_cell("## 一、总体情况"), chart,
@@ -105,6 +106,8 @@ def test_every_heading_and_lead_in_keeps_with_what_follows():
     assert lead_in.paragraph_format.keep_with_next  # **滞后指标**（30项） stays with its table
     [table] = document.tables
     assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in table.rows[0].cells)
+    [picture] = [p for p in document.paragraphs if p._p.xpath(".//pic:pic")]
+    assert picture.paragraph_format.keep_with_next  # the chart stays with the note of what it leaves out
 
 
 def test_word_output_is_byte_reproducible():

@@ -117,6 +117,8 @@ class _Writer:
             heading = self.document.add_heading("", HEADINGS[tag.name])
             self._inline(heading, tag)
         elif tag.name == "p":
+            if "chart-note" in classes:  # what the chart above leaves out: on the chart's page
+                self._keep_last_with_next()
             paragraph = self.document.add_paragraph()
             self._inline(paragraph, tag)
             if "id-list" in classes:  # Word breaks a long run of ids anywhere (K1.3 / 8.05), not after 、
@@ -172,16 +174,24 @@ class _Writer:
             self._inline(paragraph, child, strong)
 
     # ----- tables
+    def _last_paragraph(self):
+        """The body's last element when it is a paragraph (not a table), else None."""
+        body = self.document.element.body
+        last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+        return last if last.tag == qn("w:p") else None
+
+    def _keep_last_with_next(self) -> None:
+        last = self._last_paragraph()
+        if last is not None:
+            last.get_or_add_pPr().insert(0, _on_off("w:keepNext"))
+
     def _lead_in(self) -> None:
         """Keep the paragraph just written with what comes next (a table, chart or list) when it
         is a heading or a short line that leads into it (**滞后指标**（4项）, 请尽快补报：)."""
-        body = self.document.element.body
-        last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
-        if last.tag != qn("w:p"):
-            return
-        text = "".join(node.text or "" for node in last.iter(qn("w:t")))
+        last = self._last_paragraph()
+        text = "" if last is None else "".join(node.text or "" for node in last.iter(qn("w:t")))
         if 0 < len(text) <= LEAD_IN_MAX_CHARS:
-            last.get_or_add_pPr().insert(0, _on_off("w:keepNext"))
+            self._keep_last_with_next()
 
     def _table(self, tag: Tag) -> None:
         rows = tag.find_all("tr")
