@@ -163,8 +163,7 @@ def attention(data, pillar: int | None = None) -> None:
         shown = shown.merge(data.plan.kpis[["kpi_id", "owner"]], on="kpi_id", how="left")
         columns = [c for c in MISSING_COLUMNS if c in shown.columns]
         table = shown[columns].rename(columns=MISSING_COLUMNS).fillna("—")
-        drill = {"编号": [navigation.pillar_href(p, k) if p else None for p, k in zip(shown["pillar"], shown["kpi_id"])]}
-        present.show_html(present.table_html(table, links=drill if pillar is None else None))
+        present.show_html(present.table_html(table))
         _rest_by_id(rest, "其余未报送指标")
 
 
