@@ -6,7 +6,7 @@ reports: setup
 	.venv/bin/reportlib -C examples/shili-zhen build --all
 
 test:
-	@bash scripts/setup.sh --with-browser
+	@bash scripts/setup.sh --test
 	.venv/bin/python -m pytest --nbval
 
 setup:

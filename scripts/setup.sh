@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for reportlib; idempotent (a second run changes nothing
-# and takes a second or two). Called by `make reports` and `make test`.
+# and takes a second or two). Called by `make reports` and `make test` (with --test).
 #   1. system libraries WeasyPrint needs (Pango, HarfBuzz subsetting), from Debian;
-#   2. .venv with reportlib and its pinned dependencies (requirements.lock);
-#   3. matplotlib's font cache, refreshed after the font package is (re)installed.
-# With --with-browser (make test): also Debian's chromium and chromium-driver when missing — the
-# test of the plan review page opens it in headless Chromium.
+#   2. with --test, the programs the tests drive, from Debian: Chromium and its chromedriver
+#      (the phone layout at 390 px, tests/test_phone.py) and LibreOffice Writer (the Word file
+#      laid out as WPS/Word would, tests/test_docx_layout.py); about 180 MB of downloads, once;
+#   3. .venv with reportlib and its pinned dependencies (requirements.lock);
+#   4. matplotlib's font cache, refreshed after the font package is (re)installed.
 set -euo pipefail
+WITH_TEST_TOOLS=0
+[ "${1:-}" = "--test" ] && WITH_TEST_TOOLS=1
 cd "$(dirname "$0")/.."
 
 VENV=.venv
@@ -17,8 +20,6 @@ STAMP=$VENV/.reportlib-installed
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-WITH_BROWSER=0
-[ "${1:-}" = "--with-browser" ] && WITH_BROWSER=1
 
 missing_libs() {
     local lib pkg
@@ -27,26 +28,41 @@ missing_libs() {
         lib=${pair%%:*}; pkg=${pair##*:}
         ldconfig -p 2>/dev/null | grep -q "$lib" || printf '%s ' "$pkg"
     done
-    if [ "$WITH_BROWSER" = 1 ]; then
-        command -v chromium >/dev/null || printf '%s ' chromium
-        command -v chromedriver >/dev/null || printf '%s ' chromium-driver
+}
+
+missing_test_tools() {
+    local pair
+    for pair in chromium:chromium chromedriver:chromium-driver soffice:libreoffice-writer-nogui; do
+        command -v "${pair%%:*}" >/dev/null || printf '%s ' "${pair##*:}"
+    done
+}
+
+# apt_install WHAT PACKAGE... : install Debian packages (as root or with sudo), naming WHAT they are for
+apt_install() {
+    local what=$1; shift
+    local pkgs="$*"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { say "missing $what: $pkgs; install them as root (apt-get install $pkgs)"; exit 1; }
+        sudo=sudo
     fi
+    command -v apt-get >/dev/null || { say "missing $what: $pkgs; install them with your package manager"; exit 1; }
+    say "installing $what: $pkgs"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 }
 
 install_system_libs() {
     local pkgs
     pkgs=$(missing_libs)
-    [ -z "$pkgs" ] && return 0
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null || { say "missing system libraries: $pkgs; install them as root (apt-get install $pkgs)"; exit 1; }
-        sudo=sudo
-    fi
-    command -v apt-get >/dev/null || { say "missing system libraries: $pkgs; install them with your package manager"; exit 1; }
-    say "installing system libraries: $pkgs"
-    $sudo apt-get update -qq
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs >/dev/null
+    [ -z "$pkgs" ] || apt_install "system libraries" $pkgs
+}
+
+install_test_tools() {
+    local pkgs
+    pkgs=$(missing_test_tools)
+    [ -z "$pkgs" ] || apt_install "programs the tests drive" $pkgs
 }
 
 install_python_env() {
@@ -73,6 +89,7 @@ install_python_env() {
 }
 
 install_system_libs
+if [ "$WITH_TEST_TOOLS" = 1 ]; then install_test_tools; fi
 install_python_env
 # The package's own bytecode, written once here: processes started with PYTHONDONTWRITEBYTECODE
 # (as on some servers) would otherwise compile every reportlib module at every start, in the

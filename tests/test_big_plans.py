@@ -117,8 +117,9 @@ def test_no_column_collapses_and_fixed_columns_get_their_width():
     widths = present.column_widths(header, body, nowrap={3, 4, 5, 6})
     assert round(sum(widths)) == 100
     em = [w / 100 * present.TABLE_WIDTH_EM for w in widths]
-    assert em[7] >= present.WRAP_COLUMN_MIN_EM - 0.05  # 责任单位 keeps several characters a line
+    assert em[7] >= present.TEXT_COLUMN_LEAST_EM - 0.05  # 责任单位 keeps several characters a line
     assert em[3] >= present.text_width_em("1.875万平方米")  # a number never wraps nor overflows
+    assert em[2] >= present.text_width_em("≥1.875万平方米")  # nor a target (a short label): 平方/米 read wrong
     html = present.table_html(__import__("pandas").DataFrame(body, columns=header), numeric=("累计完成",))
     assert html.count("<col ") == len(header)
 
@@ -158,7 +159,7 @@ def _shown(monkeypatch, section, *args) -> str:
     shown = []
     monkeypatch.setattr(present, "show_html", shown.append)
     monkeypatch.setattr(present, "show_markdown", shown.append)
-    monkeypatch.setattr(charts, "show", lambda fig: (shown.append("<figure></figure>"), charts.plt.close(fig)))
+    monkeypatch.setattr(charts, "show", lambda fig, note="": (shown.append("<figure></figure>"), charts.plt.close(fig)))
     section(*args)
     return "".join(shown)
 
@@ -203,7 +204,7 @@ def test_a_big_plans_attention_lists_give_the_worst_in_full_and_every_other_by_i
     assert len(lag) > present.BIG_PLAN_LIST_ROWS and len(missing) > present.BIG_PLAN_LIST_ROWS
     tables = re.findall(r"<table.*?</table>", html, re.S)
     assert [t.count("<tr>") - 1 for t in tables] == [present.BIG_PLAN_LIST_ROWS] * 2
-    in_table = [re.findall(r"K\d+\.\d+\.\d+", t) for t in tables]
+    in_table = [re.findall(r">(K\d+\.\d+\.\d+)<", t) for t in tables]  # (cell texts; the ids in links too)
     rest = re.findall(r'<p class="id-list"><strong>\S+?（(\d+)项）</strong>：(.*?)</p>', html)
     assert in_table[0] + rest[0][1].split("、") == lag  # every laggard, in order of gap
     assert in_table[1] + rest[1][1].split("、") == missing
@@ -267,7 +268,7 @@ def test_a_big_plans_pillar_blocks_sum_up_by_pillar(monkeypatch):
     html = _shown(monkeypatch, sections.pillar_blocks, big)
     tables = re.findall(r"<table.*?</table>", html, re.S)
     assert len(tables) == 1 and tables[0].count("<tr>") == 2  # header + the one pillar
-    assert f"<td class=\"num\">{present.BIG_PLAN_KPIS + 1}</td>" in tables[0]  # its KPIs
+    assert f"<td class=\"num\" data-label=\"指标数\">{present.BIG_PLAN_KPIS + 1}</td>" in tables[0]  # its KPIs
     assert "各项工作的进展见各领域报告" in html and "第1领域的进展。" in html
     small = with_plan(_report_data(present.BIG_PLAN_KPIS))
     html = _shown(monkeypatch, sections.pillar_blocks, small)

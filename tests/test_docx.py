@@ -10,7 +10,7 @@ import nbformat
 import pandas as pd
 from docx.oxml.ns import qn
 
-from reportlib.report import charts, fonts, present, word
+from reportlib.report import charts, fonts, present, word, word_page
 from reportlib import progress as prog
 
 KPIS = pd.DataFrame([
@@ -41,7 +41,8 @@ def report_notebook() -> nbformat.NotebookNode:
     table.outputs = [_display({"text/markdown": "**滞后指标**（30项）"}),
                      _display({"text/html": present.kpi_table(PROGRESS, KPIS, 3, with_owner=True)})]
     chart = nbformat.v4.new_code_cell("sections.overview(data)")
-    chart.outputs = [_display({"image/svg+xml": svg, "image/png": png, "text/plain": "<SVG>"})]
+    chart.outputs = [_display({"image/svg+xml": svg, "image/png": png, "text/plain": "<SVG>"}),
+                     _display({"text/html": charts.note_html("节点类指标1项（K1.2.01）未列入本图。")})]
     only = nbformat.v4.new_markdown_cell("# 笔记本说明（不进报告）")
     only.metadata["tags"] = ["notebook-only"]
     nb.cells = [only, cover, nbformat.v4.new_markdown_cell("## 一、总体情况"), chart,
@@ -68,16 +69,45 @@ def test_report_becomes_word_headings_tables_and_pictures():
     assert picture.width <= docx.shared.Mm(word.TEXT_WIDTH_MM)
 
 
-def test_chinese_font_is_named_for_east_asian_text_on_a4_with_page_numbers():
-    document = docx.Document(io.BytesIO(word.notebook_to_docx(report_notebook())))
-    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+# Fonts every Chinese Windows / WPS office has (the report's Noto Sans CJK SC is not one of them)
+OFFICE_FONTS = {"宋体", "仿宋", "黑体", "楷体"}
+
+
+def test_office_fonts_by_role_zh_cn_a4_running_header_and_page_numbers():
+    data = word.notebook_to_docx(report_notebook())
+    document = docx.Document(io.BytesIO(data))
+    east_asian = {}
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", word_page.TABLE_TEXT_STYLE):
         rfonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
-        assert rfonts.get(qn("w:eastAsia")) == fonts.FONT_FAMILY, name
         assert rfonts.get(qn("w:eastAsiaTheme")) is None, name
+        east_asian[name] = rfonts.get(qn("w:eastAsia"))
+    assert set(east_asian.values()) <= OFFICE_FONTS and fonts.FONT_FAMILY not in east_asian.values()
+    assert east_asian["Heading 1"] == "黑体" and east_asian["Normal"] == "仿宋"  # 公文: 黑体 headings, 仿宋 text
+    table_runs = {p.style.name for t in document.tables for c in t._cells for p in c.paragraphs}
+    assert table_runs == {word_page.TABLE_TEXT_STYLE}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        settings, font_table = archive.read("word/settings.xml").decode(), archive.read("word/fontTable.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+    assert "ja-JP" not in settings + styles and 'w:eastAsia="zh-CN"' in settings
+    assert '<w:font w:name="仿宋"><w:altName w:val="FangSong"/>' in font_table
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    footer_xml = section.footer._element.xml
-    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    assert section.different_first_page_header_footer  # the cover page has no running header
+    assert section.header.paragraphs[0].text == "城东街道2025年第三季度重点工作进展报告"
+    for footer in (section.footer, section.first_page_footer):
+        assert "PAGE" in footer._element.xml and "NUMPAGES" in footer._element.xml
+
+
+def test_every_heading_and_lead_in_keeps_with_what_follows():
+    document = docx.Document(io.BytesIO(word.notebook_to_docx(report_notebook())))
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        assert document.styles[name].paragraph_format.keep_with_next, name
+    [lead_in] = [p for p in document.paragraphs if p.text.startswith("滞后指标")]
+    assert lead_in.paragraph_format.keep_with_next  # **滞后指标**（30项） stays with its table
+    [table] = document.tables
+    assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in table.rows[0].cells)
+    [picture] = [p for p in document.paragraphs if p._p.xpath(".//pic:pic")]
+    assert picture.paragraph_format.keep_with_next  # the chart stays with the note of what it leaves out
 
 
 def test_word_output_is_byte_reproducible():
@@ -113,11 +143,14 @@ def test_a_wide_word_table_keeps_ids_and_figures_whole():
     from bs4 import BeautifulSoup
     from docx.shared import Mm
 
-    name, owner = "完成河滨片区生态环保改造提升面积并组织验收" * 2, "城市管理办公室（综合行政执法中队）"
-    row = ["K1.18.05", name, "≥1.23万平方米", "4,612平方米", "9,225平方米", "50.0%", "严重滞后", owner]
-    html = "<table><tr>" + "".join(f"<td>{t}</td>" for t in row) + "</tr></table>"
-    widths = word._column_widths(BeautifulSoup(html, "html.parser").find_all("tr"), len(row))
-    per_char = Mm(word.TEXT_WIDTH_MM) / word.TABLE_WIDTH_CHARS
-    for column, text in ((0, "K1.18.05"), (3, "4,612"), (5, "50.0%")):
-        assert widths[column] >= (len(text) + 1 + word.CELL_PADDING_CHARS) * per_char - 1, text
-    assert abs(sum(widths) - Mm(word.TEXT_WIDTH_MM)) < len(row)
+    name = "完成河滨片区生态环保改造提升面积并组织验收" * 2
+    frame = pd.DataFrame([["K1.18.05", name, "≥1.23万平方米", "4,612平方米", "9,225平方米", "50.0%", "严重滞后", owner]
+                          for owner in ("社会事务办公室", "城市管理办")],
+                         columns=["编号", "指标", "目标", "累计完成", "序时进度", "完成率", "状态", "责任单位"])
+    html = present.table_html(frame, numeric=("累计完成", "序时进度", "完成率"), status_column="状态", nowrap=("目标",))
+    widths = word._column_widths(BeautifulSoup(html, "html.parser").find_all("tr"), len(frame.columns))
+    em = Mm(word.TEXT_WIDTH_MM) / word.TABLE_WIDTH_EM
+    for column, text in enumerate(frame.iloc[0]):
+        if column != 1:  # every column but the name's is kept whole, the unit's name too
+            assert widths[column] >= (present.text_width_em(text) + 1) * em, text
+    assert abs(sum(widths) - Mm(word.TEXT_WIDTH_MM)) < len(frame.columns)

@@ -7,13 +7,13 @@ to the index and to the same report of the quarters before and after (:func:`wit
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlib import quarters, workspace
 from reportlib.errors import InputError, NothingToDo
+from reportlib.report import navigation
+from reportlib.report.navigation import unit_key  # noqa: F401 (re-exported: reportlib.build.unit_key)
 
 QUARTER_NOTEBOOK = "quarter_report.ipynb"
 PILLAR_NOTEBOOK = "pillar_report.ipynb"
@@ -70,24 +70,14 @@ def jobs_for_quarter(quarter: str, pillars: list[int], *, with_quarter_report: b
     inputs = {"quarter": quarter, "plan_file": ws.plan_file(year), "processed_dir": ws.processed(year)}
     jobs = []
     if with_quarter_report:
-        jobs.append(ReportJob(workspace.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/quarter",
+        jobs.append(ReportJob(workspace.NOTEBOOKS / QUARTER_NOTEBOOK, f"{folder}/{navigation.QUARTER_STEM}",
                               {"year": year, "quarter": index}, **inputs))
     for pillar in pillars:
-        jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/pillar-{pillar}",
+        jobs.append(ReportJob(workspace.NOTEBOOKS / PILLAR_NOTEBOOK, f"{folder}/{navigation.pillar_stem(pillar)}",
                               {"year": year, "quarter": index, "pillar": pillar}, **inputs))
     if with_quarter_report:
         jobs += unit_jobs(quarter, ws)
     return jobs
-
-
-UNIT_KEY_HEX = 10  # hex digits of a unit report's file key (40 bits; a clash among a plan's owners is refused)
-
-
-def unit_key(unit: str) -> str:
-    """The file key of a responsible unit's report: the first hex digits of the sha256 of its name.
-    Stable (the same name, the same file), safe on every file system whatever the name holds
-    (``/``, ``:``, ``{x}``), and two names never share a file; the name itself is in the title only."""
-    return hashlib.sha256(unicodedata.normalize("NFC", unit).encode("utf-8")).hexdigest()[:UNIT_KEY_HEX]
 
 
 def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
@@ -105,7 +95,7 @@ def unit_jobs(quarter: str, ws: workspace.Workspace) -> list[ReportJob]:
         if other != unit:
             raise InputError(f"责任单位“{other}”和“{unit}”的报告文件名相同（{unit_key(unit)}），请在计划文件中把其中一个改名",
                              file=str(ws.plan_file(year)))
-    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/unit-{unit_key(unit)}",
+    return [ReportJob(workspace.NOTEBOOKS / UNIT_NOTEBOOK, f"{quarter_folder(quarter)}/{navigation.unit_stem(unit)}",
                       {"year": year, "quarter": index, "unit": unit}, **inputs)
             for unit in units]
 

@@ -7,9 +7,10 @@ of a notebook), :mod:`~reportlib.report.narrative` (the sentences), :mod:`~repor
 (the house style), :mod:`~reportlib.report.fonts` (the pinned report font),
 :mod:`~reportlib.report.pages` (the page template, CSS and PDF layout),
 :mod:`~reportlib.report.navigation` (links between reports), :mod:`~reportlib.report.word` (the
-Word export), :mod:`~reportlib.report.index` (``reports/index.html``),
-:mod:`~reportlib.report.owners` (责任单位 and their ranking), :mod:`~reportlib.report.quality`
-(数据质量: judged figures and rejects by KPI) and :mod:`~reportlib.report.remind` (催报清单).
+Word export) with :mod:`~reportlib.report.word_page` (its page, fonts and language),
+:mod:`~reportlib.report.index` (``reports/index.html``), :mod:`~reportlib.report.owners` (责任单位 and
+their ranking), :mod:`~reportlib.report.quality` (数据质量: judged figures and rejects by KPI) and
+:mod:`~reportlib.report.remind` (催报清单).
 
 What the notebooks call is exposed here, one call per section::
 

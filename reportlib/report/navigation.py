@@ -1,4 +1,6 @@
-"""Links from each report to the index and to the same report of the previous and next quarter.
+"""Links between reports: from each report to the index and to the same report of the previous and
+next quarter, and within a quarter from the quarter report down to the pillar and unit reports
+(a KPI id to its row there: :func:`pillar_href`, :func:`unit_href`; the names are the build's).
 
 The links are worked out at build time from the quarters of the report's plan year that have
 data, and only to a report that the other quarter has too (the same pillar or unit) and that
@@ -7,13 +9,58 @@ report is rebuilt exactly when its links change (e.g. the next quarter's data ar
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from html import escape
 
 from reportlib.quarters import quarter_label
 
 MAIN_TAG = '<main class="report">'
 INDEX_LABEL = "报告目录"
+QUARTER_STEM = "quarter"
+
+
+# --------------------------------------------------------------------------- a quarter's reports
+
+
+def pillar_stem(pillar: int) -> str:
+    """The file name (without extension) of a pillar's report in its quarter's folder."""
+    return f"pillar-{int(pillar)}"
+
+
+UNIT_KEY_HEX = 10  # hex digits of a unit report's file key (40 bits; a clash among a plan's owners is refused)
+
+
+def unit_key(unit: str) -> str:
+    """The file key of a responsible unit's report: the first hex digits of the sha256 of its name.
+    Stable (the same name, the same file), safe on every file system whatever the name holds
+    (``/``, ``:``, ``{x}``), and two names never share a file; the name itself is in the title only."""
+    return hashlib.sha256(unicodedata.normalize("NFC", unit).encode("utf-8")).hexdigest()[:UNIT_KEY_HEX]
+
+
+def unit_stem(unit: str) -> str:
+    """The file name (without extension) of a responsible unit's report in its quarter's folder:
+    ``unit-<key>`` (:func:`unit_key`)."""
+    return f"unit-{unit_key(unit)}"
+
+
+def kpi_anchor(kpi_id: str) -> str:
+    """The id of a KPI's row in its pillar's and its unit's report (a drill-down link's target)."""
+    return f"kpi-{kpi_id}"
+
+
+def pillar_href(pillar: int, kpi_id: str | None = None) -> str:
+    """Link from a report of the quarter to a pillar's report (at ``kpi_id``'s row, when given)."""
+    return f"{pillar_stem(pillar)}.html" + (f"#{kpi_anchor(kpi_id)}" if kpi_id else "")
+
+
+def unit_href(unit: str, kpi_id: str | None = None) -> str:
+    """Link from a report of the quarter to a unit's report (at ``kpi_id``'s row, when given)."""
+    return f"{unit_stem(unit)}.html" + (f"#{kpi_anchor(kpi_id)}" if kpi_id else "")
+
+
+# --------------------------------------------------------------------------- other quarters
 
 
 def neighbours(quarter: str, available: list[str]) -> tuple[str | None, str | None]:

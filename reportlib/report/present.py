@@ -145,37 +145,61 @@ def task_heading(task: str, title: str) -> str:
 # Column widths of report tables (table-layout: fixed, so WeasyPrint need not measure every
 # cell): in em of the table's font, for the A4 text width (178 mm at 12.5 px ≈ 54 em).
 TABLE_WIDTH_EM = 54.0
-CELL_PADDING_EM = 1.4  # 8 px each side plus the borders
+CELL_PADDING_EM = 1.6  # 8 px each side plus the borders (1.4 em at 12.5 px, 1.5 at 11.5 px) and a margin for rounding
 WRAP_COLUMN_MAX_EM = 16.0  # a column of long text wraps at about this width
 WRAP_COLUMN_MIN_EM = 7.0  # … and never gets narrower (or its content's width, when less)
+# A text column whose longest cell is this short holds labels (a unit's name 社会事务办公室, 年度目标):
+# it gets its whole width, as a label broken in two reads wrong (城市管理/办)
+LABEL_COLUMN_MAX_EM = 8.0
+TEXT_COLUMN_LEAST_EM = 4.5  # when even the floors do not fit, a text column keeps this much (3 characters)
 NARROW_ASCII_EM = 0.56  # width of a Latin letter or digit; CJK characters are 1 em
+# A table whose one-line columns, labels and text columns at WRAP_COLUMN_MIN_EM do not fit the page
+# is set a size smaller (class "dense": 11.5 px instead of 12.5 px, report.css; Word 8 pt instead of
+# 9 pt), which gives it 8 % more em across: an 8-column KPI table with 责任单位 keeps its names readable
+DENSE_TABLE_SCALE = 11.5 / 12.5
+WIDE_ASCII_EM = {"%": 0.85, "M": 0.85, "W": 0.95, "m": 0.85, "w": 0.75, "@": 0.9}
 NOWRAP_COLUMNS = ("编号", "行", "列")  # ids and row numbers: never broken across lines (as numbers and 状态)
+# Phones: a table of more than PHONE_TABLE_COLUMNS columns, or one that does not fit PHONE_TABLE_EM
+# (a 390 px screen's text width, 366 px at 12.5 px) with each text column at WRAP_COLUMN_MIN_EM,
+# reads as a card per row (report.css; a fourth column leaves a text column 3–4 characters): its
+# LEAD_COLUMNS cell (what the row is about) first as the card's title, then its KEY_COLUMNS (what a
+# leader reads next), then every other cell as "列名：值". Narrower tables stay tables.
+PHONE_TABLE_EM = 29.0
+PHONE_TABLE_COLUMNS = 3
+LEAD_COLUMNS = ("指标", "工作", "领域", "责任单位", "文件")
+KEY_COLUMNS = ("状态", "完成率", "平均完成率")
 
 
 def text_width_em(text: str) -> float:
     """Approximate width of ``text`` in em: wide, full-width and ambiguous (≥, —: full width in the
-    CJK font) characters 1, the rest 0.56."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else NARROW_ASCII_EM for ch in text)
+    CJK font) characters 1, % and a few wide letters about 0.85, the rest 0.56."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else WIDE_ASCII_EM.get(ch, NARROW_ASCII_EM)
+               for ch in text)
 
 
-def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) -> list[float]:
+def column_widths(header: list[str], body: list[list[str]], nowrap: set[int],
+                  table_em: float = TABLE_WIDTH_EM) -> list[float]:
     """Percent widths of the columns, from the data's shape: a column that must not wrap
     (numbers, status, ids) gets its widest cell; each other column at least WRAP_COLUMN_MIN_EM
-    (or its widest cell, when less), and the rest of the width goes to the long ones, up to
-    WRAP_COLUMN_MAX_EM each, then what is left to those cut there — so no column collapses
-    to one character and a name gets the room the table has."""
-    need = [text_width_em(h) for h in header]
-    for record in body:
-        for index, text in enumerate(record):
-            width = text_width_em(text)
-            if width > need[index]:
-                need[index] = width
-    need = [n + CELL_PADDING_EM for n in need]
+    (or its widest cell, when less; a column of short labels, LABEL_COLUMN_MAX_EM, its widest
+    cell), and the rest of the width goes to the long ones, up to WRAP_COLUMN_MAX_EM each, then
+    what is left to those cut there — so no column collapses to one character and a name gets
+    the room the table has. When even that does not fit, the text columns give way (down to
+    TEXT_COLUMN_LEAST_EM), never the one-line ones. ``table_em``: the table's width in em of its
+    font (the Word document's differs from the HTML's)."""
+    need = _needs(header, body)
     fixed = sum(need[i] for i in nowrap)
     flexible = [i for i in range(len(header)) if i not in nowrap]
     want = {i: min(need[i], WRAP_COLUMN_MAX_EM) for i in flexible}
-    floor = {i: min(need[i], WRAP_COLUMN_MIN_EM) for i in flexible}
-    room = TABLE_WIDTH_EM - fixed
+    floor = {i: need[i] if need[i] <= LABEL_COLUMN_MAX_EM + CELL_PADDING_EM else min(need[i], WRAP_COLUMN_MIN_EM)
+             for i in flexible}
+    room = table_em - fixed
+    if sum(floor.values()) > room:  # long texts give way first, then labels
+        labels = [i for i in flexible if need[i] <= LABEL_COLUMN_MAX_EM + CELL_PADDING_EM]
+        for group in ([i for i in flexible if i not in labels], labels):
+            others = sum(floor[i] for i in flexible if i not in group)
+            share = min(max(room - others, 0.0) / (sum(floor[i] for i in group) or 1.0), 1.0)
+            floor.update({i: max(floor[i] * share, min(need[i], TEXT_COLUMN_LEAST_EM)) for i in group})
     if sum(want.values()) > room:
         # every text column gets its floor (a short one, e.g. a unit's name, all of its width);
         # what is left goes to the columns above their floor, in proportion to what they lack
@@ -195,47 +219,107 @@ def column_widths(header: list[str], body: list[list[str]], nowrap: set[int]) ->
     return [round(100 * w / total, 1) for w in widths]
 
 
+def _needs(header: list[str], body: list[list[str]]) -> list[float]:
+    """Each column's widest cell (header included) in em, with the cell padding."""
+    need = [text_width_em(h) for h in header]
+    for record in body:
+        for index, text in enumerate(record):
+            width = text_width_em(text)
+            if width > need[index]:
+                need[index] = width
+    return [n + CELL_PADDING_EM for n in need]
+
+
+def fits_phone(header: list[str], body: list[list[str]], nowrap: set[int]) -> bool:
+    """Whether the table fits a phone's width (:data:`PHONE_TABLE_EM`) with its one-line columns
+    whole and each other column at most :data:`WRAP_COLUMN_MIN_EM` wide, in at most
+    :data:`PHONE_TABLE_COLUMNS` columns."""
+    if len(header) > PHONE_TABLE_COLUMNS:
+        return False
+    need = _needs(header, body)
+    return sum(n if i in nowrap else min(n, WRAP_COLUMN_MIN_EM) for i, n in enumerate(need)) <= PHONE_TABLE_EM
+
+
 def table_html(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), status_column: str | None = None,
-               nowrap: tuple[str, ...] = ()) -> str:
+               nowrap: tuple[str, ...] = (), row_ids: list[str] | None = None,
+               links: dict[str, list[str | None]] | None = None) -> str:
     """An HTML table of ``frame`` (escaped, no index); ``numeric`` columns right-aligned,
     ``nowrap`` columns (and ids, row numbers) kept on one line (short names such as a unit's).
 
     Column widths come from the data (:func:`column_widths`) in a ``<colgroup>``, and the
     table is laid out with ``table-layout: fixed`` (report.css): the PDF engine then sizes
-    columns without measuring every cell of a long table."""
+    columns without measuring every cell of a long table. Each cell carries its column's name
+    (``data-label``) and a table too wide for a phone the class ``cards`` (:func:`fits_phone`):
+    on a phone each row then reads as a card, name, 状态 and 完成率 first.
+    ``row_ids``: an anchor per row (a link's target, see :mod:`reportlib.report.navigation`);
+    ``links``: column -> one href (or None) per row, the cell's text linked to it."""
     columns = list(frame.columns)
-    classes = []
+    lead = next((c for c in LEAD_COLUMNS if c in columns), None)
+    classes, card_classes = [], []
     for column in columns:
         names = ((["num"] if column in numeric else []) + (["status"] if column == status_column else [])
                  + (["nowrap"] if column in NOWRAP_COLUMNS or column in nowrap else []))
-        classes.append(f' class="{" ".join(names)}"' if names else "")
-    body, widths = _cells_and_widths(frame, numeric, status_column, nowrap)
+        classes.append(" ".join(names))
+        card_classes.append(" ".join(names + (["lead"] if column == lead else []) + (["key"] if column in KEY_COLUMNS else [])
+                                     + (["card-id"] if column == "编号" else [])))
+    body, widths, dense = _cells_and_widths(frame, numeric, status_column, nowrap)
+    one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
+    links = links or {}
     cols = "".join(f'<col style="width:{w}%">' for w in widths)
-    head = "".join(f"<th{a}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
-    rows = ["<tr>" + "".join(f"<td{a}>{escape(text)}</td>" for a, text in zip(classes, record)) + "</tr>"
-            for record in body]
-    return (f'<table class="report-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+    head = "".join(f"<th{_class(a)}>{escape(str(c))}</th>" for a, c in zip(classes, columns))
+    rows = []
+    for number, record in enumerate(body):
+        anchor = f' id="{escape(row_ids[number])}"' if row_ids and row_ids[number] else ""
+        cells = "".join(f'<td{_class(a)} data-label="{escape(str(c))}">{_cell(text, links.get(c), number)}</td>'
+                        for a, c, text in zip(card_classes, columns, record))
+        rows.append(f"<tr{anchor}>{cells}</tr>")
+    kind = "report-table" + ("" if fits_phone([str(c) for c in columns], body, one_line) else " cards") + (
+        " dense" if dense else "")
+    return (f'<table class="{kind}"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+def _class(names: str) -> str:
+    return f' class="{names}"' if names else ""
+
+
+def _cell(text: str, hrefs: list[str | None] | None, row: int) -> str:
+    """A cell's escaped text, linked when ``hrefs`` has an address for the row."""
+    href = hrefs[row] if hrefs else None
+    return f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+
+
+def is_dense(header: list[str], body: list[list[str]], nowrap: set[int], table_em: float = TABLE_WIDTH_EM) -> bool:
+    """Whether the table needs the smaller type (:data:`DENSE_TABLE_SCALE`): its one-line columns
+    and labels whole and its text columns at WRAP_COLUMN_MIN_EM are wider than ``table_em``."""
+    need = _needs(header, body)
+    comfortable = sum(n if i in nowrap or n <= LABEL_COLUMN_MAX_EM + CELL_PADDING_EM else min(n, WRAP_COLUMN_MIN_EM)
+                      for i, n in enumerate(need))
+    return comfortable > table_em
+
+
 def _cells_and_widths(frame: pd.DataFrame, numeric: tuple[str, ...], status_column: str | None,
-                      nowrap: tuple[str, ...]) -> tuple[list[list[str]], list[float]]:
-    """The table's cell texts and its column widths in percent (see :func:`column_widths`)."""
+                      nowrap: tuple[str, ...]) -> tuple[list[list[str]], list[float], bool]:
+    """The table's cell texts, its column widths in percent (see :func:`column_widths`) and
+    whether it is set in the smaller type (:func:`is_dense`)."""
     columns = list(frame.columns)
     body = [[_fmt(value) for value in record] for record in frame.itertuples(index=False)]
     one_line = {i for i, c in enumerate(columns) if c in numeric or c == status_column or c in NOWRAP_COLUMNS or c in nowrap}
-    return body, column_widths([str(c) for c in columns], body, one_line)
+    header = [str(c) for c in columns]
+    dense = is_dense(header, body, one_line)
+    return body, column_widths(header, body, one_line, TABLE_WIDTH_EM / DENSE_TABLE_SCALE if dense else TABLE_WIDTH_EM), dense
 
 
 def ids_fit_unbroken(frame: pd.DataFrame, id_columns: tuple[str, ...], *, numeric: tuple[str, ...] = (),
                      nowrap: tuple[str, ...] = ()) -> bool:
     """Whether each column of 、-joined KPI ids in ``frame`` comes out at least one id wide in
     :func:`table_html`, so that lists break between ids, never inside one (K1.22.0 / 5)."""
-    body, widths = _cells_and_widths(frame, numeric, None, nowrap)
+    body, widths, dense = _cells_and_widths(frame, numeric, None, nowrap)
+    table_em = TABLE_WIDTH_EM / DENSE_TABLE_SCALE if dense else TABLE_WIDTH_EM
     for column in id_columns:
         index = list(frame.columns).index(column)
         longest = max((text_width_em(i + "、") for row in body for i in row[index].split("、")), default=0.0)
-        if widths[index] / 100 * TABLE_WIDTH_EM < longest + CELL_PADDING_EM:
+        if widths[index] / 100 * table_em < longest + CELL_PADDING_EM:
             return False
     return True
 
@@ -249,12 +333,16 @@ def _fmt(value) -> str:
 
 
 def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *, with_owner: bool = False,
-              last_year: pd.DataFrame | None = None) -> str:
+              last_year: pd.DataFrame | None = None, anchors: bool = False, drill: bool = False) -> str:
     """指标 / 目标 / 累计完成 / 序时进度 / 完成率 / 状态 (/ 责任单位) for the given progress rows.
 
     ``last_year`` (progress.year_over_year rows): adds 上年同期, last year's figure of the
-    same quarter for the KPIs that recur (— for the others).
+    same quarter for the KPIs that recur (— for the others). ``anchors``: each row is a link's
+    target (a pillar's or a unit's report); ``drill`` (the quarter report): each KPI id links to
+    its row in its pillar's report, each 责任单位 to the KPI's row in the unit's report.
     """
+    from reportlib.report import navigation
+
     previous = {} if last_year is None or last_year.empty else {
         r["kpi_id"]: r for r in last_year.to_dict("records")}
     with_last_year = any(k in previous for k in progress["kpi_id"])
@@ -277,8 +365,18 @@ def kpi_table(progress: pd.DataFrame, kpis: pd.DataFrame, quarter_index: int, *,
         rows.append(record)
     columns = (["编号", "指标", "目标", "累计完成"] + (["上年同期"] if with_last_year else [])
                + ["序时进度", "完成率", "状态"] + (["责任单位"] if with_owner else []))
+    records = merged.to_dict("records")
+    links = {}
+    if drill:
+        # (the plan's own KPIs, pillar 0, have no pillar report)
+        links["编号"] = [navigation.pillar_href(r["pillar"], r["kpi_id"]) if r.get("pillar", PLAN_LEVEL_PILLAR) != PLAN_LEVEL_PILLAR
+                       else None for r in records]
+        links["责任单位"] = [navigation.unit_href(r["owner"], r["kpi_id"]) if isinstance(r.get("owner"), str) and r["owner"]
+                         else None for r in records]
+    # targets are figures and short phrases (≥1.36万平方米, 完成（第四季度前）): never broken
     return table_html(pd.DataFrame(rows, columns=columns), numeric=("累计完成", "上年同期", "序时进度", "完成率"),
-                      status_column="状态")
+                      status_column="状态", nowrap=("目标",), links=links,
+                      row_ids=[navigation.kpi_anchor(r["kpi_id"]) for r in records] if anchors else None)
 
 
 # A plan of more than BIG_PLAN_KPIS KPIs (a county's, a merged district's) is a "big plan".
@@ -326,6 +424,32 @@ def _last_year_figure(previous: dict | None, row: dict) -> str:
     return "—" if is_missing(value) else fmt_quantity(value, row["unit"])
 
 
+# What a chart leaves out, said under it (charts.show's note)
+CHART_IDS_NAMED_MAX = 12  # KPI ids named in a chart's note; more: "等N项"
+
+
+def _ids_text(ids: list[str]) -> str:
+    shown = "、".join(ids[:CHART_IDS_NAMED_MAX])
+    return shown if len(ids) <= CHART_IDS_NAMED_MAX else f"{shown}等"
+
+
+def milestones_note(progress: pd.DataFrame) -> str:
+    """Under a chart of completion rates: the milestones it leaves out (they have no rate), by id."""
+    ids = progress.loc[progress["kind"] == "milestone", "kpi_id"].tolist()
+    if not ids:
+        return ""
+    return (f"节点类指标{len(ids)}项（{_ids_text(ids)}）按是否完成考核、没有完成率，未列入本图，"
+            "其进展见下文各表。")
+
+
+def unreported_note(progress: pd.DataFrame) -> str:
+    """Under a chart of average completion: the KPIs not reported this quarter, which the averages leave out."""
+    ids = progress.loc[progress["status"] == "missing", "kpi_id"].tolist()
+    if not ids:
+        return ""
+    return f"本季度未报送的{len(ids)}项指标（{_ids_text(ids)}）未计入图中的平均完成率。"
+
+
 def notes_html(progress: pd.DataFrame) -> str:
     """进展说明 quoted from the submissions (untrusted text, escaped)."""
     items = [
@@ -345,15 +469,29 @@ def sample_badge_html() -> str:
     return f'<div class="sample-badge">{style.SAMPLE_DATA_LABEL}：本报告由示例数据生成，不代表实际工作进展</div>'
 
 
+TITLE_PART_MARK = "——"  # 报告——（二）领域 / 报告——单位: the part after it starts a line of its own
+
+
 def cover_html(title: str, subtitle_lines: list[str], sample: bool) -> str:
+    """The cover: the title (a pillar's or unit's name after —— on a line of its own, so that the
+    title never wraps a lone character or two onto its second line), the subtitle lines, 示例数据."""
     lines = "".join(f'<div class="subtitle">{escape(line)}</div>' for line in subtitle_lines)
     badge = sample_badge_html() if sample else ""
-    return f'<header class="cover"><h1>{escape(title)}</h1>{lines}{badge}</header>'
+    main, mark, part = title.partition(TITLE_PART_MARK)
+    heading = escape(main) + (f'<span class="title-part">{escape(mark + part)}</span>' if mark else "")
+    return f'<header class="cover"><h1>{heading}</h1>{lines}{badge}</header>'
 
 
 def provenance_html(items: dict) -> str:
     parts = "；".join(f"{escape(k)}：{escape(str(v))}" for k, v in items.items())
     return f'<footer class="provenance">数据来源与版本 —— {parts}</footer>'
+
+
+def linked_heading_html(level: int, text: str, href: str | None) -> str:
+    """A heading whose text links to ``href`` when given (the quarter report's pillar headings: to
+    the pillar's report)."""
+    inner = f'<a href="{escape(href)}">{escape(text)}</a>' if href else escape(text)
+    return f"<h{level}>{inner}</h{level}>"
 
 
 def show_html(html: str) -> None:

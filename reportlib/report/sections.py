@@ -10,7 +10,7 @@ import pandas as pd
 
 from reportlib import progress as prog, quarters
 from reportlib.actuals.judge_rules import MARK
-from reportlib.report import charts, narrative, owners, present, quality
+from reportlib.report import charts, narrative, navigation, owners, present, quality
 
 MISSING_COLUMNS = {"kpi_id": "编号", "name": "指标", "owner": "责任单位", "previous_quarter": "上次报送季度"}
 def _paragraphs(sentences: list[str]) -> None:
@@ -61,8 +61,9 @@ def overview(data) -> None:
                                            title="各状态指标数"))
     pillars = prog.rollup(data.progress, by="pillar")
     labels = [present.pillar_heading(p, narrative._short(pillar_title(data, p))) for p in pillars["pillar"]]
-    charts.show(charts.completion_by_group(labels, pillars["avg_completion"].fillna(0) * 100, data.expected_share * 100,
-                                           title="各领域平均完成率", status_labels=[f"滞后{b + s}项" for b, s in zip(pillars["behind"], pillars["severely_behind"])]))
+    charts.show(charts.completion_by_group(labels, pillars["avg_completion"] * 100, data.expected_share * 100,
+                                           title="各领域平均完成率", status_labels=[f"滞后{b + s}项" for b, s in zip(pillars["behind"], pillars["severely_behind"])]),
+                note=present.unreported_note(data.progress))
 
 
 def pillar_blocks(data) -> None:
@@ -74,7 +75,8 @@ def pillar_blocks(data) -> None:
     if big:
         _pillars_table(data, tasks)
     for pillar in report_pillars(data):
-        present.show_markdown(f"### {present.markdown_text(present.pillar_heading(pillar, pillar_title(data, pillar)))}")
+        present.show_html(present.linked_heading_html(3, present.pillar_heading(pillar, pillar_title(data, pillar)),
+                                                      navigation.pillar_href(pillar) if pillar else None))
         _paragraphs(narrative.for_pillar(data, pillar)[:2])
         if big:
             continue
@@ -105,7 +107,8 @@ def _pillars_table(data, tasks: pd.DataFrame) -> None:
     })
     present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标、{len(tasks)} 项工作，'
                       '下表按领域汇总；各项工作的进展见各领域报告。</p>')
-    present.show_html(present.table_html(table, numeric=tuple(table.columns[1:])))
+    present.show_html(present.table_html(table, numeric=tuple(table.columns[1:]), links={
+        "领域": [navigation.pillar_href(p) if p else None for p in pillars["pillar"]]}))
 
 
 def attention(data, pillar: int | None = None) -> None:
@@ -120,7 +123,8 @@ def attention(data, pillar: int | None = None) -> None:
         present.show_html('<p class="note">无欠进度或严重滞后的指标。</p>')
     else:
         shown, rest = _split_list(lag, shorten)
-        present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True))
+        present.show_html(present.kpi_table(shown, data.plan.kpis, data.quarter_index, with_owner=True,
+                                            drill=pillar is None))
         _rest_by_id(rest, "其余滞后指标")
     doubtful = prog.laggards(frame)
     doubtful = doubtful[~doubtful["kpi_id"].isin(lag["kpi_id"])]
@@ -185,7 +189,7 @@ def appendix(data) -> None:
     """附表: every KPI of the plan, with its figures; for a big plan (present.is_big_plan)
     every KPI's id under its status, saying where the figures are."""
     if not present.is_big_plan(data.progress):
-        present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True))
+        present.show_html(present.kpi_table(data.progress, data.plan.kpis, data.quarter_index, with_owner=True, drill=True))
         return
     present.show_html(f'<p class="note">本计划共 {len(data.progress)} 项指标，附表按状态列出全部指标编号；'
                       '各指标的名称、目标、累计完成和序时进度见各领域报告。</p>')
@@ -224,7 +228,10 @@ def pillar_overview(data, pillar: int) -> None:
     (charts.BULLET_ROWS_PER_CHART rows each) so that every KPI reaches paper."""
     _paragraphs(narrative.for_pillar(data, pillar))
     frame = data.progress[(data.progress["pillar"] == pillar) & (data.progress["kind"] != "milestone")]
+    left_out = present.milestones_note(data.progress[data.progress["pillar"] == pillar])
     if frame.empty:
+        if left_out:
+            present.show_html(f'<p class="note">{escape(left_out)}</p>')
         return
     completion = (frame["completion"].astype(float) * 100).tolist()
     expected = ((frame["expected"].astype(float) / frame["target"].astype(float)).where(frame["target"] != 0) * 100).tolist()
@@ -236,7 +243,8 @@ def pillar_overview(data, pillar: int) -> None:
                                  if len(pieces) > 1 else "")
         charts.show(charts.bullet_chart(names[rows.start:rows.stop], completion[rows.start:rows.stop],
                                         expected[rows.start:rows.stop], codes[rows.start:rows.stop],
-                                        labels[rows.start:rows.stop], title=title))
+                                        labels[rows.start:rows.stop], title=title),
+                    note=left_out if number == len(pieces) else "")
 
 
 def pillar_tasks(data, pillar: int) -> None:
@@ -247,7 +255,8 @@ def pillar_tasks(data, pillar: int) -> None:
         present.show_html('<p class="note">本领域没有量化指标。</p>')
     for task, rows in frame.groupby("task", sort=False):
         present.show_markdown(f"### {present.markdown_text(present.task_heading(task, task_titles.get(task, '')))}")
-        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year))
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, last_year=data.last_year,
+                                            anchors=True))
         present.show_html(present.notes_html(rows))
     if data.last_year is not None and not data.last_year.empty and frame["kpi_id"].isin(data.last_year["kpi_id"]).any():
         present.show_html(f'<p class="note">“上年同期”为{data.previous_year}年同一季度末的完成数（同名同单位的指标，'
@@ -308,14 +317,16 @@ def units_ranking(data) -> None:
         in_table = (all(len(ids) <= present.IDS_IN_TABLE_MAX for pair in lists.values() for ids in pair)
                     and present.ids_fit_unbroken(with_ids, ("滞后指标", "未报送指标"), numeric=count_columns,
                                                  nowrap=("责任单位",)))
-        present.show_html(present.table_html(with_ids if in_table else rows, numeric=count_columns, nowrap=("责任单位",)))
+        present.show_html(present.table_html(with_ids if in_table else rows, numeric=count_columns, nowrap=("责任单位",),
+                                             links={"责任单位": [navigation.unit_href(o) for o in ranked["owner"]]}))
         if not in_table:  # a long list would make its row pages tall, a narrow column break ids in two
             present.show_html('<p class="note">各单位的滞后指标（按差距排序）与未报送指标：</p>' + "".join(
                 present.ids_paragraph_html(f"{owner}{label}", ids)
                 for owner in ranked["owner"] for label, ids in zip(("滞后指标", "未报送指标"), lists[owner]) if ids))
         charts.show(charts.completion_by_group(
-            list(ranked["owner"]), ranked["avg_completion"].fillna(0) * 100, data.expected_share * 100,
-            title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]))
+            list(ranked["owner"]), ranked["avg_completion"] * 100, data.expected_share * 100,
+            title="各责任单位平均完成率", status_labels=[f"滞后{n}项" for n in ranked[owners.LAGGARD_COUNT]]),
+            note=present.unreported_note(frame[frame["owner"] != owners.NO_OWNER]))
     unowned = frame[frame["owner"] == owners.NO_OWNER]
     if not unowned.empty:
         present.show_markdown(f"**{owners.NO_OWNER}的指标**（{len(unowned)}项，不参与排名，请在计划文件中补充责任单位）")
@@ -358,7 +369,7 @@ def unit_kpis(data, unit: str) -> None:
         if rows.empty:
             continue
         present.show_markdown(f"### {present.markdown_text(present.pillar_heading(pillar, pillar_title(data, pillar)))}")
-        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index))
+        present.show_html(present.kpi_table(rows, data.plan.kpis, data.quarter_index, anchors=True))
         present.show_markdown("**进展说明**")
         present.show_html(present.notes_html(rows))
 

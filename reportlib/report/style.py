@@ -16,6 +16,7 @@ SAMPLE_DATA_LABEL = "示例数据"
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 FIGURE_WIDTH_IN = 7.5
+NARROW_FIGURE_WIDTH_IN = 3.6  # the phone variant of each chart (reportlib.report.charts.NARROW)
 FIGURE_DPI = 100
 PRINT_DPI = 200  # the PNG of each chart, for the Word document
 

@@ -8,8 +8,13 @@ real Word tables (header row repeated on every page, rows never split across
 pages); charts become pictures from the PNG that :func:`reportlib.report.charts.show`
 displays beside the SVG, at print resolution.
 
-Page: A4, the report font named for both Latin and East Asian text (``w:eastAsia``)
-so that Word/WPS without it fall back to a Chinese font, page numbers in the footer.
+Tables take their column widths from their content, as the HTML report's do
+(:func:`reportlib.report.present.column_widths`, at the Word table's font size): a column the
+HTML keeps on one line (ids, figures, 状态, targets, unit names: classes ``num``, ``status``,
+``nowrap``) gets its longest cell whole, text columns share the rest. Headings keep with
+what follows, and so does a line that leads into a table, a chart or a list.
+
+Page, fonts by role, zh-CN, running header and page numbers: :mod:`reportlib.report.word_page`.
 
 Byte-reproducible: the core properties carry a fixed date and no author, and the
 zip entries are rewritten with a fixed date and a fixed order.
@@ -18,19 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from reportlib.report import fonts, style
+from reportlib.report import present, word_page
+from reportlib.report.word_page import TABLE_PT, TEXT_WIDTH_MM
 
 
 def _markdown_html(text: str) -> str:
@@ -41,129 +45,22 @@ def _markdown_html(text: str) -> str:
 
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-PAGE_WIDTH_MM, PAGE_HEIGHT_MM, MARGIN_MM = 210, 297, 20
-TEXT_WIDTH_MM = PAGE_WIDTH_MM - 2 * MARGIN_MM
-MIN_COLUMN_CHARS, MAX_COLUMN_CHARS = 5, 30  # column width weights, in half-width characters
-CELL_PADDING_CHARS = 3  # a cell's left and right margins, in the same units
-FALLBACK_FONT, GB2312_CHARSET = "Microsoft YaHei", "86"  # what Word/WPS substitute when the report font is missing
-BODY_PT, TABLE_PT, NOTE_PT = 10.5, 9, 9
-TABLE_WIDTH_CHARS = TEXT_WIDTH_MM / (TABLE_PT / 2 * 25.4 / 72)  # half-width characters of TABLE_PT across the text
-HEADING_PT = {0: 18, 1: 16, 2: 14, 3: 12}
+NOTE_PT = word_page.NOTE_PT
+# The table's width in em of its font (TABLE_PT), for present.column_widths; a table the HTML sets
+# in its smaller type (class "dense", present.is_dense) is set in the same proportion smaller here
+TABLE_WIDTH_EM = TEXT_WIDTH_MM / (TABLE_PT * 25.4 / 72)
+DENSE_TABLE_PT = 8  # (its page is narrower than the PDF's: 170 mm against 178 mm)
+ONE_LINE_CLASSES = {"num", "status", "nowrap"}  # cells the HTML keeps on one line (present.table_html)
+PROVENANCE_KEEPS = 3  # paragraphs before the provenance line kept on its page
+LEAD_IN_MAX_CHARS = 60  # a paragraph this short before a table, chart or list leads into it: kept with it
 # HTML block elements that only group others: their children are converted in turn
 CONTAINERS = {"div", "section", "header", "main", "article", "blockquote", "footer", "body", "html"}
 HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
 NOTEBOOK_ONLY_TAG = "notebook-only"
 # A break opportunity Word honours between KPI ids (、 alone is not one inside a run of ASCII ids)
 ZERO_WIDTH_SPACE = "\u200b"
-_UNBROKEN = re.compile(r"[\x21-\x7e]+")  # runs of ASCII a line does not break inside
 # Output mimetypes in the order they are taken (the first one present in an output)
 OUTPUT_PRIORITY = ("image/png", "text/html", "text/markdown", "text/plain")
-
-
-# --------------------------------------------------------------------------- fonts and page
-
-
-def _set_run_fonts(rpr_parent, family: str) -> None:
-    """Name ``family`` for Latin, complex and East Asian text on an rPr owner (style or run)."""
-    rpr = rpr_parent.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_parent.append(rpr)
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), family)
-
-
-def _set_language(document) -> None:
-    """East Asian language zh-CN on the document defaults (line breaking and fallback fonts)."""
-    rpr_default = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
-    rpr = rpr_default.find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    _set_run_fonts(rpr_default, fonts.FONT_FAMILY)
-
-
-def _declare_font(document) -> None:
-    """List the report font in the font table with a Simplified-Chinese charset and an alternative
-    name, so Word/WPS without it substitute a Chinese sans-serif font, not a Latin one."""
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from lxml import etree
-
-    part = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
-    table = etree.fromstring(part.blob)
-    font = OxmlElement("w:font")
-    font.set(qn("w:name"), fonts.FONT_FAMILY)
-    for tag, value in (("w:altName", FALLBACK_FONT), ("w:charset", GB2312_CHARSET), ("w:family", "swiss"),
-                       ("w:pitch", "variable")):
-        child = OxmlElement(tag)
-        child.set(qn("w:val"), value)
-        font.append(child)
-    table.append(font)
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _style_document(document) -> None:
-    family = fonts.FONT_FAMILY
-    _declare_font(document)
-    _set_language(document)
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(BODY_PT)
-    _set_run_fonts(normal.element, family)
-    for level, size in HEADING_PT.items():
-        heading = document.styles["Title" if level == 0 else f"Heading {level}"]
-        heading.font.size = Pt(size)
-        heading.font.bold = True
-        heading.font.color.rgb = RGBColor.from_string(style.TEXT.lstrip("#").upper()[:6])
-        _set_run_fonts(heading.element, family)
-    for name in ("List Bullet", "Table Grid"):
-        _set_run_fonts(document.styles[name].element, family)
-
-
-def _page_setup(document) -> None:
-    """A4 portrait, 20 mm margins, the page number centred in the footer."""
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(MARGIN_MM))
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("第 ")
-    _add_field(paragraph, "PAGE")
-    paragraph.add_run(" 页 / 共 ")
-    _add_field(paragraph, "NUMPAGES")
-    paragraph.add_run(" 页")
-
-
-def _add_field(paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / "1" / end runs."""
-    def run_with(element):
-        run = paragraph.add_run()
-        run._r.append(element)
-        return run
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instruction} "
-    run_with(text)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run_with(separate)
-    paragraph.add_run("1")
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
 
 
 # --------------------------------------------------------------------------- HTML -> Word
@@ -175,6 +72,7 @@ class _Writer:
     def __init__(self, document):
         self.document = document
         self.title = ""
+        self.table_style_id = document.styles[word_page.TABLE_TEXT_STYLE].style_id
 
     # ----- blocks
     def add_html(self, html: str) -> None:
@@ -211,11 +109,16 @@ class _Writer:
     def _block(self, tag: Tag) -> None:
         classes = tag.get("class") or []
         if tag.name in HEADINGS:
-            text = _text(tag)
+            part = tag.find(class_="title-part")  # 报告——（二）领域: the part on a line of its own
+            if part is not None:
+                part.insert_before(Tag(name="br"))
             if tag.name == "h1" and not self.title:
-                self.title = text
-            self.document.add_heading(text, HEADINGS[tag.name])
+                self.title = _text(tag).replace(" ——", "——")
+            heading = self.document.add_heading("", HEADINGS[tag.name])
+            self._inline(heading, tag)
         elif tag.name == "p":
+            if "chart-note" in classes:  # what the chart above leaves out: on the chart's page
+                self._keep_last_with_next()
             paragraph = self.document.add_paragraph()
             self._inline(paragraph, tag)
             if "id-list" in classes:  # Word breaks a long run of ids anywhere (K1.3 / 8.05), not after 、
@@ -225,6 +128,7 @@ class _Writer:
                 for run in paragraph.runs:
                     run.font.size = Pt(NOTE_PT)
         elif tag.name in {"ul", "ol"}:
+            self._lead_in()
             for item in tag.find_all("li", recursive=False):
                 paragraph = self.document.add_paragraph(style="List Bullet" if tag.name == "ul" else "List Number")
                 self._inline(paragraph, item)
@@ -235,6 +139,9 @@ class _Writer:
         elif tag.name in {"svg", "style", "script", "hr"}:
             return  # charts come as PNG outputs; no styles or scripts in Word
         elif "subtitle" in classes or "sample-badge" in classes or tag.name == "footer":
+            if tag.name == "footer":  # the provenance line: never alone on the last page
+                for before in self.document.paragraphs[-PROVENANCE_KEEPS:]:
+                    before.paragraph_format.keep_with_next = True
             paragraph = self.document.add_paragraph()
             self._inline(paragraph, tag)
             if "sample-badge" in classes:
@@ -267,17 +174,38 @@ class _Writer:
             self._inline(paragraph, child, strong)
 
     # ----- tables
+    def _last_paragraph(self):
+        """The body's last element when it is a paragraph (not a table), else None."""
+        body = self.document.element.body
+        last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+        return last if last.tag == qn("w:p") else None
+
+    def _keep_last_with_next(self) -> None:
+        last = self._last_paragraph()
+        if last is not None:
+            last.get_or_add_pPr().insert(0, _on_off("w:keepNext"))
+
+    def _lead_in(self) -> None:
+        """Keep the paragraph just written with what comes next (a table, chart or list) when it
+        is a heading or a short line that leads into it (**滞后指标**（4项）, 请尽快补报：)."""
+        last = self._last_paragraph()
+        text = "" if last is None else "".join(node.text or "" for node in last.iter(qn("w:t")))
+        if 0 < len(text) <= LEAD_IN_MAX_CHARS:
+            self._keep_last_with_next()
+
     def _table(self, tag: Tag) -> None:
         rows = tag.find_all("tr")
         if not rows:
             return
         width = max(sum(int(c.get("colspan", 1)) for c in row.find_all(["th", "td"], recursive=False)) for row in rows)
         header_rows = len(tag.thead.find_all("tr")) if tag.thead else (1 if rows[0].find("th") else 0)
+        self._lead_in()
         table = self.document.add_table(rows=len(rows), cols=width)
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        widths = _column_widths(rows, width)
+        dense = "dense" in (tag.get("class") or [])
+        widths = _column_widths(rows, width, TABLE_WIDTH_EM * TABLE_PT / DENSE_TABLE_PT if dense else TABLE_WIDTH_EM)
         for column, column_width in zip(table.columns, widths):
             column.width = column_width  # w:gridCol, which LibreOffice and WPS lay out by
         for r, row in enumerate(rows):
@@ -291,17 +219,22 @@ class _Writer:
                 word_cell.width = widths[c]
             for c, cell in enumerate(row.find_all(["th", "td"], recursive=False)[:width]):
                 paragraph = word_cells[c].paragraphs[0]
+                paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.table_style_id  # (by id: a lookup by name costs ms)
+                if r < header_rows:  # the header row goes with the first row of figures
+                    paragraph.paragraph_format.keep_with_next = True
                 self._inline(paragraph, cell, bold=r < header_rows)
+                if dense:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(DENSE_TABLE_PT)
                 if "num" in (cell.get("class") or []):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                for run in paragraph.runs:
-                    run.font.size = Pt(TABLE_PT)
                 if r < header_rows:
                     _shade(word_cells[c], "E8EEF4")
         self.document.add_paragraph()
 
     # ----- pictures
     def add_png(self, data: bytes) -> None:
+        self._lead_in()
         picture = self.document.add_picture(io.BytesIO(data))
         limit = Mm(TEXT_WIDTH_MM)
         if picture.width > limit:
@@ -310,29 +243,19 @@ class _Writer:
         self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _column_widths(rows, count: int) -> list[int]:
-    """Column widths (EMU) over the text width, by each column's longest text (capped), so a
-    name column gets the room and a number column what it needs.
-
-    A table wider than the page first gives each column its longest unbroken ASCII run
-    (K1.18.05, 100.0%) and shares what is left among the longer texts: squeezing every column
-    alike would break ids and figures in two (K1.18. / 05)."""
-    weights = [MIN_COLUMN_CHARS] * count
-    floors = [MIN_COLUMN_CHARS] * count
+def _column_widths(rows, count: int, table_em: float = TABLE_WIDTH_EM) -> list[int]:
+    """Column widths (EMU) over the text width, from the content as the HTML report's
+    (:func:`reportlib.report.present.column_widths` at the Word table's font size): a column whose
+    cells the HTML keeps on one line (:data:`ONE_LINE_CLASSES`) gets its longest cell whole, so no
+    id, figure, 状态, target or unit name is broken; text columns share the rest."""
+    body = []
+    one_line: set[int] = set()
     for row in rows:
-        for c, cell in enumerate(row.find_all(["th", "td"], recursive=False)[:count]):
-            text = _text(cell)
-            length = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK is two wide
-            unbroken = max((len(token) for token in _UNBROKEN.findall(text)), default=0)  # K1.1.05, 100.0%
-            weights[c] = max(weights[c], min(length, MAX_COLUMN_CHARS), unbroken + 1)
-            floors[c] = max(floors[c], unbroken + 1)
-    weights = [w + CELL_PADDING_CHARS for w in weights]
-    floors = [f + CELL_PADDING_CHARS for f in floors]
-    if sum(weights) > TABLE_WIDTH_CHARS >= sum(floors):
-        spare, extra = TABLE_WIDTH_CHARS - sum(floors), [w - f for w, f in zip(weights, floors)]
-        weights = [f + e * spare / (sum(extra) or 1) for f, e in zip(floors, extra)]
-    total = sum(weights)
-    return [int(Mm(TEXT_WIDTH_MM) * w / total) for w in weights]
+        cells = row.find_all(["th", "td"], recursive=False)[:count]
+        body.append([_text(cell) for cell in cells] + [""] * (count - len(cells)))
+        one_line |= {c for c, cell in enumerate(cells) if ONE_LINE_CLASSES & set(cell.get("class") or [])}
+    percents = present.column_widths(body[0], body[1:], one_line, table_em=table_em)
+    return [int(Mm(TEXT_WIDTH_MM) * p / sum(percents)) for p in percents]
 
 
 def _on_off(name: str):
@@ -399,14 +322,14 @@ def html_to_docx(html: str) -> bytes:
 
 def _document_bytes(parts) -> bytes:
     document = Document()
-    _style_document(document)
-    _page_setup(document)
+    word_page.style_document(document)
     writer = _Writer(document)
     for kind, content in parts:
         if kind == "png":
             writer.add_png(content)
         else:
             writer.add_html(content)
+    word_page.page_setup(document, writer.title)
     properties = document.core_properties
     properties.title = writer.title
     properties.author = ""
