@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "reportlib.actuals",
     "reportlib.template",
     "reportlib.report.remind",
+    "reportlib.intake",
 ]
 
 
