@@ -25,7 +25,7 @@ from reportlib import quarters
 from reportlib.intake import board, check, storage, upload
 from reportlib.intake.guard import Guard, SecurityHeaders
 from reportlib.intake.rules import MAX_UPLOAD_BYTES, OUTCOMES
-from reportlib.intake.screen import Refusal, check_name, check_size, sniff, stored_extension
+from reportlib.intake.screen import Refusal, check_name, check_size, size_text, sniff, stored_extension
 from reportlib.intake.tokens import BOARD, UNIT, Grant, TokenStore
 from reportlib.workspace import Workspace
 
@@ -41,6 +41,7 @@ class Intake:
         self.store = TokenStore(ws.intake)
         self.guard = Guard(self.store)
         self.years = check.YearIngest()
+        self._row_kpis: dict[tuple, dict] = {}
         self.pages = Environment(loader=PackageLoader("reportlib.intake", "pages"),
                                  autoescape=select_autoescape(("html",), default=True))
 
@@ -57,6 +58,18 @@ class Intake:
     def year_result(self, plan):
         with INGEST_LOCK:
             return self.years.get(self.ws, plan)
+
+    def row_kpis(self, plan, rel: str) -> dict:
+        """:func:`check.row_kpis` of a stored file, remembered while the file is unchanged."""
+        path = self.ws.actuals_raw / rel
+        try:
+            stat = path.stat()
+        except OSError:
+            return {}
+        key = (rel, stat.st_size, stat.st_mtime_ns, plan.sha256)
+        if key not in self._row_kpis:
+            self._row_kpis[key] = check.row_kpis(path, rel, plan)
+        return self._row_kpis[key]
 
     def grant(self, request, role: str) -> Grant:
         address = request.client.host if request.client else "unknown"
@@ -76,7 +89,7 @@ class Intake:
         deadline = board.cn_date(grant.expires_date())
         return self.render(
             "unit.html", status, title=f"{organization}{label}重点工作完成情况报送", subtitle=f"{grant.unit} · 报送截止 {deadline}",
-            organization=organization, quarter_label=label, deadline=deadline, limit_mb=self.max_bytes // 1048576,
+            organization=organization, quarter_label=label, deadline=deadline, limit=size_text(self.max_bytes),
             upload_url=f"/u/{token}/upload", csrf=self.guard.csrf_token(grant),
             uploads=board.uploads_of(storage.read_log(self.ws), grant.quarter, grant.unit),
             kpis=board.kpi_rows(plan, grant.unit, result, grant.quarter), **extra)
@@ -116,7 +129,7 @@ class Intake:
         storage.append_log(self.ws, {
             "event": "refused", "time": received.isoformat(timespec="seconds"), "quarter": grant.quarter,
             "unit": grant.unit, "link": grant.id, "code": refusal.code,
-            "message": refusal.message(organization=organization, limit_mb=self.max_bytes // 1048576),
+            "message": refusal.message(organization=organization, limit=size_text(self.max_bytes)),
             "original_name": spooled.original_name if spooled else "", "size": spooled.size if spooled else None,
             "sha256": spooled.sha256 if spooled else ""})
         log.info("upload refused: %s %s", grant.unit, refusal.code)
@@ -153,7 +166,7 @@ def create_app(ws: Workspace, *, max_bytes: int = MAX_UPLOAD_BYTES, clock=dt.dat
             if spooled is not None:
                 spooled.path.unlink(missing_ok=True)
             intake.log_refusal(grant, refusal, spooled, received)
-            message = refusal.message(organization=ws.organization(), limit_mb=intake.max_bytes // 1048576)
+            message = refusal.message(organization=ws.organization(), limit=size_text(intake.max_bytes))
             return await run_in_threadpool(intake.unit_page, grant, request.path_params["token"], refusal.status, refusal=message)
         return await run_in_threadpool(
             intake.unit_page, grant, request.path_params["token"], 200, result=result, receipt=receipt,
@@ -188,7 +201,7 @@ def _board(intake: Intake, grant: Grant, token: str) -> HTMLResponse:
     plan = intake.plan(grant.quarter)
     result = intake.year_result(plan)
     events = storage.read_log(intake.ws)
-    statuses, problems = board.board_rows(plan, grant.quarter, result, events)
+    statuses, problems = board.board_rows(plan, grant.quarter, result, events, lambda rel: intake.row_kpis(plan, rel))
     organization = intake.organization(plan)
     label = quarters.quarter_label(grant.quarter)
     unit_deadlines = [g.expires_date() for g in intake.store.grants().values()
@@ -217,5 +230,8 @@ class BoardReports:
             self.intake.guard.authorize(scope["path_params"]["token"], address, BOARD, self.intake.clock().date())
         except Refusal as refusal:
             await self.intake.error_page(refusal)(scope, receive, send)
+            return
+        if not self.intake.ws.reports.is_dir():
+            await self.intake.error_page(Refusal("not_found"))(scope, receive, send)
             return
         await self.files(scope, receive, send)

@@ -88,8 +88,13 @@ def file_units(events: list[dict], units: list[str], files: list[str]) -> dict[s
     return found
 
 
-def board_rows(plan, quarter: str, result: IngestResult, events: list[dict]) -> tuple[list[UnitStatus], list[dict]]:
-    """(one status per unit, the rows that need someone: rejected, held, warned) for ``quarter``."""
+def board_rows(plan, quarter: str, result: IngestResult, events: list[dict],
+               row_kpis=lambda rel: {}) -> tuple[list[UnitStatus], list[dict]]:
+    """(one status per unit, the rows that need someone: rejected, held, warned) for ``quarter``.
+
+    ``row_kpis(rel)``: (sheet, row) -> (KPI id, text) of a file's rows (:func:`check.row_kpis`);
+    a rejected row whose KPI has since been accepted for the quarter (a corrected re-upload)
+    is settled and not counted."""
     units = units_of(plan)
     kpis = {k["kpi_id"]: k for k in plan.kpis.to_dict("records")}
     accepted = accepted_in(result, quarter).to_dict("records")
@@ -98,13 +103,18 @@ def board_rows(plan, quarter: str, result: IngestResult, events: list[dict]) -> 
     owner_of_file = file_units(events, units, quarter_files)
     problems: list[dict] = []
     rejected: dict[str, int] = {}
+    done = {r["kpi_id"] for r in accepted}
     for record in result.rejects.to_dict("records"):
         if not in_quarter_folder(record["file"], quarter):
+            continue
+        kpi_id, written = row_kpis(record["file"]).get((record["sheet"], int(record["row"])), ("", ""))
+        if kpi_id in done:
             continue
         unit = owner_of_file.get(record["file"], "")
         rejected[unit] = rejected.get(unit, 0) + 1
         problems.append({"unit": unit or "（未识别单位）", "file": PurePosixPath(record["file"]).name,
-                         "where": f"{record['sheet']} 第{record['row']}行".strip(), "kpi": "—",
+                         "where": f"{record['sheet']} 第{record['row']}行".strip(),
+                         "kpi": f"{kpi_id} {kpis[kpi_id]['name']}" if kpi_id else (written or "—"),
                          "outcome": "rejected", "reason": record["message"]})
     judged: dict[tuple[str, str], int] = {}
     for record in accepted:

@@ -40,9 +40,14 @@ class Refusal(Exception):
 
     def message(self, **context) -> str:
         """The Chinese message, with ``context`` (organization …) filled in."""
-        values = {"organization": "", "limit_mb": MAX_UPLOAD_BYTES // 1048576, "detail": "", "what": "",
+        values = {"organization": "", "limit": size_text(MAX_UPLOAD_BYTES), "detail": "", "what": "",
                   "minutes": "", "expires": "", **context, **self.values}
         return REFUSALS[self.code][1].format(**values)
+
+
+def size_text(size: int) -> str:
+    """10 MB, 195 KB: a size limit as the message says it."""
+    return f"{size / 1048576:.0f} MB" if size >= 1048576 else f"{size / 1024:.0f} KB"
 
 
 def check_name(name: str) -> str:
@@ -59,7 +64,7 @@ def check_name(name: str) -> str:
 def check_size(size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
     """:class:`Refusal` ``too_large`` past ``limit`` bytes, ``empty_file`` at 0."""
     if size > limit:
-        raise Refusal("too_large", limit_mb=limit // 1048576)
+        raise Refusal("too_large", limit=size_text(limit))
     if size == 0:
         raise Refusal("empty_file")
 
@@ -101,14 +106,14 @@ def check_zip(path: Path, limit: int = MAX_UNPACKED_BYTES) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > limit:
-                raise Refusal("zip_bomb", limit_mb=limit // 1048576)
+                raise Refusal("zip_bomb", limit=size_text(limit))
             total = 0
             for member in members:
                 with archive.open(member) as stream:
                     while chunk := stream.read(READ_CHUNK):
                         total += len(chunk)
                         if total > limit:
-                            raise Refusal("zip_bomb", limit_mb=limit // 1048576)
+                            raise Refusal("zip_bomb", limit=size_text(limit))
     except Refusal:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError, RuntimeError):

@@ -10,7 +10,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from reportlib.intake.rules import MAX_FIELD_BYTES
-from reportlib.intake.screen import Refusal
+from reportlib.intake.screen import Refusal, size_text
 from reportlib.intake.storage import Spooled, SpoolWriter
 from reportlib.workspace import Workspace
 
@@ -38,14 +38,14 @@ async def receive(request, ws: Workspace, limit: int, now: dt.datetime) -> Uploa
     declared = request.headers.get("content-length", "")
     hard_cap = limit * DRAIN_FACTOR
     if declared.isdigit() and int(declared) > hard_cap:
-        raise Refusal("too_large", limit_mb=limit // 1048576)
+        raise Refusal("too_large", limit=size_text(limit))
     reader = _PartReader(ws, limit, now)
     parser = MultipartParser(boundary, reader.callbacks(), max_size=hard_cap)
     received, failed = 0, False
     async for chunk in request.stream():
         received += len(chunk)
         if received > hard_cap:
-            reader.fail(Refusal("too_large", limit_mb=limit // 1048576))
+            reader.fail(Refusal("too_large", limit=size_text(limit)))
             break
         if failed:
             continue  # read to the end, so the browser is still listening for the answer
