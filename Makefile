@@ -5,7 +5,8 @@ reports: setup
 	.venv/bin/reportlib build --all
 	.venv/bin/reportlib -C examples/shili-zhen build --all
 
-test: setup
+test:
+	@bash scripts/setup.sh --test
 	.venv/bin/python -m pytest --nbval
 
 setup:

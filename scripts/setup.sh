@@ -3,7 +3,8 @@
 # and takes a second or two). Called by `make reports` and `make test`.
 #   1. system libraries WeasyPrint needs (Pango, HarfBuzz subsetting), from Debian;
 #   2. .venv with reportlib and its pinned dependencies (requirements.lock);
-#   3. matplotlib's font cache, refreshed after the font package is (re)installed.
+#   3. matplotlib's font cache, refreshed after the font package is (re)installed;
+#   4. with --test: Debian's chromium and chromedriver, which the web-intake tests drive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +25,15 @@ missing_libs() {
     done
 }
 
+missing_browser() {
+    command -v chromium >/dev/null || printf 'chromium '
+    command -v chromedriver >/dev/null || printf 'chromium-driver '
+}
+
 install_system_libs() {
     local pkgs
-    pkgs=$(missing_libs)
+    pkgs="$(missing_libs)"
+    [ "${1:-}" = "--test" ] && pkgs="$pkgs$(missing_browser)"
     [ -z "$pkgs" ] && return 0
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then
@@ -63,7 +70,7 @@ install_python_env() {
     echo "$wanted" > "$STAMP"
 }
 
-install_system_libs
+install_system_libs "${1:-}"
 install_python_env
 # The package's own bytecode, written once here: processes started with PYTHONDONTWRITEBYTECODE
 # (as on some servers) would otherwise compile every reportlib module at every start, in the
