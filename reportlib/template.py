@@ -214,7 +214,7 @@ def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]
     return figures
 
 
-def _target_cell(kpi: dict) -> tuple[Any, str | None]:
+def target_cell(kpi: dict) -> tuple[Any, str | None]:
     """Value and number format of the 年度目标 cell."""
     if kpi.get("kind") == MILESTONE_KIND or kpi.get("target") is None or pd.isna(kpi.get("target")):
         due = kpi.get("due_quarter")
@@ -364,7 +364,7 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
         for position, column in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=row, column=position)
             if column.key == "target":
-                cell.value, number_format = _target_cell(kpi)
+                cell.value, number_format = target_cell(kpi)
                 if number_format:
                     cell.number_format = number_format
             else:

@@ -7,10 +7,13 @@ import io
 import json
 import zipfile
 
-import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from starlette.testclient import TestClient
+import warnings
+
+with warnings.catch_warnings():  # (Starlette would rather have httpx2, which the lock does not hold)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
 
 from reportlib import actuals
 from reportlib.intake import app as intake_app, check, storage
@@ -281,11 +284,12 @@ def test_the_board_serves_reports_but_nothing_outside_them(site):
     assert client.get(f"/board/{tokens[A]}/reports/index.html").status_code == 404
 
 
-def test_links_are_written_into_each_units_template(tmp_path, capsys):
-    from reportlib import cli
+def test_links_are_written_into_each_units_template(tmp_path, capsys, monkeypatch):
+    from reportlib import cli, workspace
     import openpyxl
 
     ws = make_workspace(tmp_path / "ws")
+    monkeypatch.setenv(workspace.WORKSPACE_ENV, str(ws.root))  # (restored after the test; -C sets it)
     out = tmp_path / "templates"
     assert cli.main(["-C", str(ws.root), "intake", "links", "--quarter", QUARTER, "--deadline",
                      (dt.date.today() + dt.timedelta(days=10)).isoformat(), "--base-url", "http://10.1.2.3", "--out", str(out)]) == 0

@@ -153,9 +153,10 @@ def create_app(ws: Workspace, *, max_bytes: int = MAX_UPLOAD_BYTES, clock=dt.dat
     async def unit_upload(request):
         grant = intake.grant(request, UNIT)
         received = intake.clock()
-        form = await upload.receive(request, ws, intake.max_bytes, received)
-        spooled = form.file
+        spooled = None
         try:
+            form = await upload.receive(request, ws, intake.max_bytes, received)
+            spooled = form.file
             if form.refusal:
                 raise form.refusal
             intake.guard.check_csrf(grant, form.fields.get("csrf", ""))

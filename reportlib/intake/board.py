@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from reportlib.actuals import IngestResult, in_quarter_folder
-from reportlib.intake.check import _figure, _flag_labels, accepted_in, judge
+from reportlib.intake.check import accepted_in, figure_text, flag_labels, judge
 from reportlib.intake.rules import OUTCOMES
-from reportlib.template import _target_cell, unit_of
+from reportlib.template import target_cell, unit_of
 
 
 @dataclass
@@ -52,11 +52,11 @@ def kpi_rows(plan, unit: str, result: IngestResult, quarter: str) -> list[dict]:
     accepted = {r["kpi_id"]: r for r in accepted_in(result, quarter).to_dict("records")}
     rows = []
     for kpi in unit_kpis(plan, unit):
-        target, _ = _target_cell(kpi)
+        target, _ = target_cell(kpi)
         unit_text = str(kpi.get("unit") or "") if not isinstance(target, str) else ""
         record = accepted.get(kpi["kpi_id"])
         rows.append({"kpi_id": kpi["kpi_id"], "name": kpi["name"], "target": f"{target}{unit_text}",
-                     "figure": _figure(record, kpi) if record else ""})
+                     "figure": figure_text(record, kpi) if record else ""})
     return rows
 
 
@@ -122,7 +122,7 @@ def board_rows(plan, quarter: str, result: IngestResult, events: list[dict],
         unit = unit_of(kpis[record["kpi_id"]].get("owner"))
         judged[(unit, outcome)] = judged.get((unit, outcome), 0) + 1
         if outcome in ("held", "warned"):
-            labels = _flag_labels()
+            labels = flag_labels()
             problems.append({"unit": unit, "file": PurePosixPath(record["source_file"]).name,
                              "where": f"{record['source_sheet']} 第{record['source_row']}行".strip(),
                              "kpi": f"{record['kpi_id']} {kpis[record['kpi_id']]['name']}", "outcome": outcome,

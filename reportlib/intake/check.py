@@ -112,10 +112,10 @@ def outcomes(result: IngestResult, plan, unit: str, path: Path, rel: str) -> Che
         raise Refusal("other_units", detail="；".join(listed) + more)
     if not (info and info["rows_read"]) and rejects.empty:
         raise Refusal("no_rows")
-    flag_labels = _flag_labels()
-    rows = [_accepted_row(r, kpis, flag_labels) for r in actual.to_dict("records")]
+    labels = flag_labels()
+    rows = [_accepted_row(r, kpis, labels) for r in actual.to_dict("records")]
     rows += [RowOutcome(r["source_sheet"], int(r["source_row"]), r["kpi_id"], str(kpis[r["kpi_id"]]["name"]), "detail",
-                        _figure(r, kpis[r["kpi_id"]]), f"村（社区）分表「{r.get('community', '')}」的明细", "")
+                        figure_text(r, kpis[r["kpi_id"]]), f"村（社区）分表「{r.get('community', '')}」的明细", "")
              for r in details.to_dict("records")]
     rows += [_rejected_row(r, kpis, written.get((r["sheet"], int(r["row"])), ("", ""))) for r in rejects.to_dict("records")]
     rows.sort(key=lambda r: (r.sheet, r.row))
@@ -152,7 +152,7 @@ def _accepted_row(record: dict, kpis: dict, flag_labels: dict[str, str]) -> RowO
     else:
         change = ""
     return RowOutcome(record["source_sheet"], int(record["source_row"]), record["kpi_id"], str(kpi["name"]),
-                      outcome, _figure(record, kpi), reason, change)
+                      outcome, figure_text(record, kpi), reason, change)
 
 
 def _rejected_row(record: dict, kpis: dict, written: tuple[str, str]) -> RowOutcome:
@@ -168,7 +168,7 @@ def _rejected_row(record: dict, kpis: dict, written: tuple[str, str]) -> RowOutc
                       reason, REJECT_ADVICE.get(record["reason"], DEFAULT_ADVICE))
 
 
-def _figure(record: dict, kpi: dict) -> str:
+def figure_text(record: dict, kpi: dict) -> str:
     """The figure of a row as the unit should recognise it: 95%, 120个, 已完成."""
     if record.get("state"):
         return STATE_LABELS.get(record["state"], record["state"])
@@ -189,7 +189,7 @@ def _without_file(message: str, rel: str) -> str:
     return message[len(prefix):].lstrip("：") if message.startswith(prefix) else message
 
 
-def _flag_labels() -> dict[str, str]:
+def flag_labels() -> dict[str, str]:
     from reportlib.report.sections import FLAG_LABELS  # (the report's wording of each flag)
 
     return FLAG_LABELS
