@@ -61,8 +61,15 @@ def register_matplotlib_fonts(folder: str | None = None) -> str:
     """
     from matplotlib import font_manager
 
-    for path in font_files().values():
-        font_manager.fontManager.addfont(str(path))
+    ours = [str(path) for path in font_files().values()]
+    manager = font_manager.fontManager
+    # A system copy of the family (Debian's fonts-noto-cjk .ttc, whose first face is Japanese) would
+    # tie with ours in findfont and win by coming first: only the package's files keep the name.
+    manager.ttflist = [entry for entry in manager.ttflist if entry.name != FONT_FAMILY or entry.fname in ours]
+    for path in ours:
+        if not any(entry.fname == path for entry in manager.ttflist):
+            manager.addfont(path)
+    manager._findfont_cached.cache_clear()
     return FONT_FAMILY
 
 
