@@ -31,20 +31,24 @@ missing_browser() {
 }
 
 install_system_libs() {
-    local pkgs
+    # --test: also the browser the web-intake tests drive, without its recommended fonts (a system
+    # font must not change what the reports look like)
+    local pkgs browser=""
     pkgs="$(missing_libs)"
-    [ "${1:-}" = "--test" ] && pkgs="$pkgs$(missing_browser)"
-    [ -z "$pkgs" ] && return 0
+    [ "${1:-}" = "--test" ] && browser="$(missing_browser)"
+    [ -z "$pkgs$browser" ] && return 0
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null || { say "missing system libraries: $pkgs; install them as root (apt-get install $pkgs)"; exit 1; }
+        command -v sudo >/dev/null || { say "missing system packages: $pkgs$browser; install them as root (apt-get install $pkgs$browser)"; exit 1; }
         sudo=sudo
     fi
-    command -v apt-get >/dev/null || { say "missing system libraries: $pkgs; install them with your package manager"; exit 1; }
-    say "installing system libraries: $pkgs"
+    command -v apt-get >/dev/null || { say "missing system packages: $pkgs$browser; install them with your package manager"; exit 1; }
+    say "installing system packages: $pkgs$browser"
     $sudo apt-get update -qq
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs >/dev/null
+    [ -z "$pkgs" ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs >/dev/null
+    # shellcheck disable=SC2086
+    [ -z "$browser" ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $browser >/dev/null
 }
 
 install_python_env() {
