@@ -21,6 +21,7 @@ from reportlib.actuals import REASONS, STATE_LABELS, Ingest, IngestResult, plan_
 from reportlib.actuals import files as actual_files
 from reportlib.actuals.cells import cell_text, folder_quarter
 from reportlib.actuals.headers import detect_header
+from reportlib.actuals.normalize import is_point_in_time
 from reportlib.actuals.readers import FileProblem
 from reportlib.actuals.records import KpiIndex, RowReject
 from reportlib.intake.rules import DEFAULT_ADVICE, OUTCOMES, REJECT_ADVICE, SUPERSEDED_ADVICE, WARNING_FLAGS
@@ -169,14 +170,15 @@ def _rejected_row(record: dict, kpis: dict, written: tuple[str, str]) -> RowOutc
 
 
 def figure_text(record: dict, kpi: dict) -> str:
-    """The figure of a row as the unit should recognise it: 95%, 120个, 已完成."""
+    """The figure of a row as the unit should recognise it: 累计 120个, 93% (a rate is no sum), 已完成."""
     if record.get("state"):
         return STATE_LABELS.get(record["state"], record["state"])
     value = record.get("cumulative")
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return f"累计 {text}{plan_unit(kpi)}"
+    unit = plan_unit(kpi)
+    return f"{text}{unit}" if is_point_in_time(str(kpi.get("kind") or ""), unit) else f"累计 {text}{unit}"
 
 
 def _where(sheet: str, row: int) -> str:
