@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 import warnings
 
 with warnings.catch_warnings():  # (Starlette would rather have httpx2, which the lock does not hold)
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from reportlib import actuals
