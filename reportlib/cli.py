@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "reportlib.actuals",
     "reportlib.template",
     "reportlib.report.remind",
+    "reportlib.intake",
 ]
 # Commands that may write data/processed (ingest, or ingest first when it is stale): they run under the
 # workspace's build lock, so none runs during a build, which would then publish two data states (exit 4).

@@ -143,6 +143,9 @@ INSTRUCTIONS = (
     "11. 系统会核对每个数：个数应为整数、累计数不应下降、数量级与序时进度相符（防止万与平方米、小数点错位）等。明显异常的数暂缓采用，"
     "报告中标“待核实”并通知本单位；数据确实无误的（如集中完工），请在进展说明中写明原因和数量，由{organization}汇总人员核实确认后采用。",
 )
+# Added when the office takes submissions on its web page (reportlib intake links).
+LINK_INSTRUCTION = ("11. 网上报送：用浏览器打开本单位专用链接 {link} ，上传填好的本表，页面立即显示每个指标的检查结果和回执号；"
+                    "有退回的，按提示改正后重新上传。此链接只供本单位使用，请勿转发，{deadline}后失效。")
 
 
 # --------------------------------------------------------------------------- deterministic save
@@ -183,7 +186,7 @@ def save_workbook(workbook: Workbook, path: Path, timestamp: dt.datetime = FIXED
 # --------------------------------------------------------------------------- content
 
 
-def _owner(value: Any) -> str:
+def unit_of(value: Any) -> str:
     """Reporting unit of a KPI (``UNASSIGNED_OWNER`` when blank)."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
     return text or UNASSIGNED_OWNER
@@ -215,7 +218,7 @@ def previous_figures(quarter: str, processed_dir: Path | None) -> dict[str, Any]
     return figures
 
 
-def _target_cell(kpi: dict) -> tuple[Any, str | None]:
+def target_cell(kpi: dict) -> tuple[Any, str | None]:
     """Value and number format of the 年度目标 cell."""
     if kpi.get("kind") == MILESTONE_KIND or kpi.get("target") is None or pd.isna(kpi.get("target")):
         due = kpi.get("due_quarter")
@@ -284,13 +287,15 @@ def _add_validations(sheet, last_row: int, year: int) -> None:
         sheet.add_data_validation(validation)
 
 
-def _write_instructions(workbook: Workbook, quarter: str, organization: str = "") -> None:
-    """The 填报说明 sheet (first sheet)."""
+def _write_instructions(workbook: Workbook, quarter: str, organization: str = "", link: str = "", deadline: str = "") -> None:
+    """The 填报说明 sheet (first sheet); with ``link``, the unit's upload page and its ``deadline``."""
     sheet = workbook.active
     sheet.title = INSTRUCTIONS_SHEET
     example = (quarter_end_date(quarter) + dt.timedelta(days=8)).isoformat()
-    for row, line in enumerate(INSTRUCTIONS, start=1):
-        text = line.format(label=quarter_label(quarter), example_date=example, organization=organization)
+    lines = INSTRUCTIONS + ((LINK_INSTRUCTION,) if link else ())
+    for row, line in enumerate(lines, start=1):
+        text = line.format(label=quarter_label(quarter), example_date=example, organization=organization,
+                           link=link, deadline=deadline)
         cell = sheet.cell(row=row, column=1, value=neutralize(text))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = BODY_FONT
@@ -363,7 +368,7 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
         for position, column in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=row, column=position)
             if column.key == "target":
-                cell.value, number_format = _target_cell(kpi)
+                cell.value, number_format = target_cell(kpi)
                 if number_format:
                     cell.number_format = number_format
             else:
@@ -393,32 +398,34 @@ def _write_data_sheet(workbook: Workbook, kpis: list[dict], quarter: str, owner:
 
 
 def build_workbook(kpis: list[dict], quarter: str, owner: str, previous: dict[str, Any], title: str = "",
-                   organization: str = "") -> Workbook:
-    """One unit's template workbook (instructions + data sheet)."""
+                   organization: str = "", link: str = "", deadline: str = "") -> Workbook:
+    """One unit's template workbook (instructions + data sheet); ``link``: its upload page."""
     workbook = Workbook()
     _use_body_font_by_default(workbook)
-    _write_instructions(workbook, quarter, organization)
+    _write_instructions(workbook, quarter, organization, link, deadline)
     _write_data_sheet(workbook, kpis, quarter, owner, previous, title)
     return workbook
 
 
-def write_templates(plan: Any, quarter: str, out_dir: Path, processed_dir: Path | None = None) -> list[Path]:
+def write_templates(plan: Any, quarter: str, out_dir: Path, processed_dir: Path | None = None,
+                    links: dict[str, str] | None = None, deadline: str = "") -> list[Path]:
     """Write one template workbook per reporting unit; returns the paths (sorted by unit).
 
     ``plan`` is a :class:`reportlib.plan.Plan` (anything with ``year``, ``title`` and a
-    ``kpis`` frame will do).
+    ``kpis`` frame will do). ``links``: unit -> its upload page (``reportlib intake links``),
+    written into the 填报说明 sheet with the ``deadline``.
     """
     if quarter_year(quarter) != int(plan.year):
         raise InputError(f"季度 {quarter} 不属于计划年度 {plan.year}")
     previous = previous_figures(quarter, processed_dir)
     by_owner: dict[str, list[dict]] = {}
     for kpi in plan.kpis.to_dict("records"):
-        by_owner.setdefault(_owner(kpi.get("owner")), []).append(kpi)
+        by_owner.setdefault(unit_of(kpi.get("owner")), []).append(kpi)
     out_dir = Path(out_dir)
     written = []
     for owner in sorted(by_owner):
         workbook = build_workbook(by_owner[owner], quarter, owner, previous, str(getattr(plan, "title", "") or ""),
-                                  str(getattr(plan, "organization", "") or ""))
+                                  str(getattr(plan, "organization", "") or ""), (links or {}).get(owner, ""), deadline)
         name = FILE_NAME_PATTERN.format(quarter=quarter, owner=safe_file_part(owner))
         written.append(save_workbook(workbook, out_dir / name, dt.datetime.combine(quarter_start_date(quarter), dt.time())))
     return written

@@ -12,6 +12,8 @@ path by itself::
       reports/<year>-Q<n>/              rendered reports of a quarter, manifest.json
       reports/index.html                one index over every year
       logs/                             one log file per build
+      data/raw/intake/log.jsonl         every web upload and confirmation (append-only)
+      intake/                           secret links (hashed), server key, upload spool
 
 The default workspace is the repository's bundled one (its root folder); ``reportlib
 -C DIR`` / ``--workspace DIR`` or the environment variable ``REPORTLIB_WORKSPACE``
@@ -46,7 +48,8 @@ README_TEXT = """# {organization} 重点工作进展报告 — 工作区
 - `data/raw/actuals/<年份>Q<季度>/`：各单位报送的季度完成情况表，如 `2026Q1/`（原样保存）；
 - `data/processed/<年份>/`：导入后的数据（由程序生成，可随时删除重建）；
 - `reports/`：生成的报告，`reports/index.html` 为目录；
-- `logs/`：每次生成报告的日志。
+- `logs/`：每次生成报告的日志；
+- `intake/`：网上报送的链接摘要、服务器密钥和上传暂存（`reportlib intake links` 生成，勿外传、勿提交）。
 """
 
 
@@ -79,6 +82,16 @@ class Workspace:
     @property
     def logs(self) -> Path:
         return self.root / "logs"
+
+    @property
+    def intake(self) -> Path:
+        """The web intake's own state: hashed links, the server key, the upload spool (not data)."""
+        return self.root / "intake"
+
+    @property
+    def intake_log(self) -> Path:
+        """Every web upload and confirmation, one JSON line each, appended (raw data)."""
+        return self.raw / "intake" / "log.jsonl"
 
     def plan_dir(self, year: int) -> Path:
         return self.plans / str(int(year))

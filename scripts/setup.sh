@@ -4,7 +4,8 @@
 #   1. system libraries WeasyPrint needs (Pango, HarfBuzz subsetting), from Debian;
 #   2. with --test, the programs the tests drive, from Debian: Chromium and its chromedriver
 #      (the phone layout at 390 px, tests/test_phone.py) and LibreOffice Writer (the Word file
-#      laid out as WPS/Word would, tests/test_docx_layout.py); about 180 MB of downloads, once;
+#      laid out as WPS/Word would, tests/test_print_layout.py), the plan review page and the
+#      web-intake pages; about 180 MB of downloads, once;
 #   3. .venv with reportlib and its pinned dependencies (requirements.lock);
 #   4. matplotlib's font cache, refreshed after the font package is (re)installed.
 set -euo pipefail
