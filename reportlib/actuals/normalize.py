@@ -140,7 +140,7 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
     raw = cell_text(value)
     if isinstance(value, bool) or hasattr(value, "isoformat"):
         raise RowReject("bad_number", column, raw)
-    unit, approximate, percent_sign = None, False, False
+    unit, approximate = None, False
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -156,7 +156,6 @@ def parse_figure(value: Any, column: str, *, row_unit: str, kpi: dict) -> tuple[
         else:
             remark = False
         number, unit, approximate = parsed
-        percent_sign = unit == PERCENT_UNIT
     if not math.isfinite(number):
         raise RowReject("bad_number", column, raw)
     flags: set[str] = {"figure_with_remark"} if not isinstance(value, (int, float)) and remark else set()
