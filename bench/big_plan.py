@@ -85,7 +85,7 @@ def plan_data(kpis: int, seed: int = SEED) -> dict:
             task = tasks[k % n_tasks]["task"]
             kind, unit, bounds, pattern = KINDS[index % len(KINDS)]
             name = pattern.format(area=AREAS[(index // len(KINDS)) % len(AREAS)],
-                                  topic=TASK_TOPICS[(index // 3) % len(TASK_TOPICS)]) + f"（{index + 1}）"
+                                  topic=TASK_TOPICS[(index // 3) % len(TASK_TOPICS)]) + f"（第{index + 1}号）"
             target = None
             if bounds:
                 target = rng.randint(*bounds)

@@ -69,6 +69,10 @@ def _hostile_plan(ws: Path, url: str) -> dict[str, str]:
     }
     text = text.replace("    title: 聚力统筹发展和安全,巩固高质量发展环境", f"    title: '{titles['pillar']}'")
     text = text.replace("        title: 守牢环保安全工作底线", f"        title: '{titles['task']}'")
+    # the digits inside the markup are no targets: reviewed as such, as a clerk would (plan check)
+    text = text.rstrip("\n") + "".join(
+        f"\n  - source_text: '{titles[key]}'\n    value: {value}\n    reason: 标题中的字符，不是目标"
+        for key, value in (("pillar", 1), ("task", 2), ("task", 3))) + "\n"
     plan_file.write_text(text, encoding="utf-8")
     document = plan_file.with_name("000_01bc2443607d363b.txt")  # the source document says the same
     text = document.read_text(encoding="utf-8").replace("聚力统筹发展和安全,巩固高质量发展环境", titles["pillar"])

@@ -192,7 +192,7 @@ def _without_file(message: str, rel: str) -> str:
 
 
 def flag_labels() -> dict[str, str]:
-    from reportlib.report.sections import FLAG_LABELS  # (the report's wording of each flag)
+    from reportlib.report.quality import FLAG_LABELS  # (the report's wording of each flag)
 
     return FLAG_LABELS
 
